@@ -1,0 +1,53 @@
+# Two commands for a new user: `make run` (install, train when needed, start) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+MODEL := models/larkspur.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e bench lock clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements.lock scripts/install.sh
+	@bash scripts/install.sh
+	@touch $@
+
+train: $(MODEL)
+
+# Rasa itself skips training when nothing changed; make skips even starting it.
+$(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
+	$(BIN)/rasa train --fixed-model-name larkspur --out models
+	@touch $@
+
+run: $(MODEL)
+	@bash scripts/run.sh
+
+test: test-data test-unit test-stories test-nlu test-e2e
+
+test-data: $(INSTALLED)
+	$(BIN)/rasa data validate --fail-on-warnings
+
+test-unit: $(INSTALLED)
+	$(PYTEST) tests/unit
+
+test-stories: $(MODEL)
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors
+
+test-nlu: $(MODEL)
+	$(BIN)/python -m tools.nlu_eval --model $(MODEL) --nlu tests/nlu --json results/nlu/held_out.json \
+		--min-in-domain $(NLU_MIN_IN_DOMAIN) --min-rejection $(NLU_MIN_REJECTION)
+
+test-e2e: $(MODEL)
+	$(PYTEST) tests/e2e
+
+bench: $(MODEL)
+	$(BIN)/python -m tools.bench
+
+lock: $(INSTALLED)
+	$(BIN)/pip freeze --exclude-editable | sort -f > requirements.lock
+
+clean:
+	rm -rf results .pytest_cache

@@ -1,0 +1,106 @@
+"""Greeting, shop questions and messages the assistant can't act on."""
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import profile
+from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for
+from customer_care.names import extract_name, first_name
+
+ASKED_FOR_NAME = "asked_for_name"
+
+
+def _action_before_latest_message(tracker: Tracker) -> Optional[Text]:
+    """The last action (other than listening) the bot ran before the customer's latest message."""
+    passed_latest_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if passed_latest_message:
+                return None
+            passed_latest_message = True
+        elif passed_latest_message and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
+def _name_given_in_reply(tracker: Tracker) -> Optional[Text]:
+    """The customer's name when their latest message answers the greeting's "May I ask your name?"."""
+    if tracker.get_slot("customer_name") or _action_before_latest_message(tracker) != ActionGreet.NAME:
+        return None
+    return extract_name(tracker.latest_message.get("text") or "")
+
+
+def _nice_to_meet_you(name: Text) -> Text:
+    return f"Nice to meet you, {first_name(name)}! What can I do for you?"
+
+
+def _capabilities() -> str:
+    return (
+        "I can track an order, cancel it or change its delivery address, check on a refund, and answer "
+        "questions about shipping, returns, payments, invoices and your account."
+    )
+
+
+class ActionGreet(Action):
+    """Greets by name when known; otherwise introduces the assistant and asks for the name once."""
+
+    NAME = "action_greet"
+
+    def name(self) -> Text:
+        return self.NAME
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        reply_name = _name_given_in_reply(tracker)
+        if reply_name:
+            dispatcher.utter_message(text=_nice_to_meet_you(reply_name))
+            return [SlotSet("customer_name", reply_name)]
+        shop = profile()
+        mentioned = next(tracker.get_latest_entity_values("customer_name"), None)
+        name = (extract_name(mentioned) if mentioned else None) or tracker.get_slot("customer_name")
+        if name:
+            dispatcher.utter_message(text=f"Hi {first_name(name)}, nice to meet you! {_capabilities()} What can I do for you?")
+            return [SlotSet("customer_name", name)]
+        dispatcher.utter_message(
+            text=f"Hi! I'm {shop.assistant_name}, {shop.shop_name}'s virtual assistant. {_capabilities()}"
+        )
+        if tracker.get_slot(ASKED_FOR_NAME):
+            dispatcher.utter_message(text="What can I do for you?")
+            return []
+        dispatcher.utter_message(text="May I ask your name?")
+        return [SlotSet(ASKED_FOR_NAME, True)]
+
+
+class ActionAnswerShopQuestion(Action):
+    """Answers a common shop question with facts from the store profile."""
+
+    def name(self) -> Text:
+        return "action_answer_shop_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        dispatcher.utter_message(text=answer_for(intent, profile()))
+        return []
+
+
+class ActionHandleUnrecognised(Action):
+    """Replies to a message no intent fits, or that no shop handles.
+
+    Right after the greeting asked for the customer's name, a short reply such as "Sarah" is the name, not a
+    request: NLU has no intent for a bare name, so it lands here and is taken as the name.
+    """
+
+    def name(self) -> Text:
+        return "action_handle_unrecognised"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        name = _name_given_in_reply(tracker)
+        if name:
+            dispatcher.utter_message(text=_nice_to_meet_you(name))
+            return [SlotSet("customer_name", name)]
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        dispatcher.utter_message(text=OUT_OF_SCOPE if intent == "out_of_scope" else NOT_UNDERSTOOD)
+        dispatcher.utter_message(text=_capabilities())
+        return []

@@ -1,0 +1,198 @@
+"""The store profile: the shop's facts (hours, contacts, shipping, refunds, fees), loaded from one YAML file."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from customer_care.settings import store_profile_path
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class ProfileError(ValueError):
+    """The store profile file is missing a field or has a value of the wrong form."""
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    days: Tuple[int, ...]
+    opens: time
+    closes: time
+
+    def describe(self) -> str:
+        return f"{describe_days(self.days)} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    name: str
+    price: Decimal
+    min_days: int
+    max_days: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    price: Decimal
+    per: str
+    perks: str
+
+
+@dataclass(frozen=True)
+class StoreProfile:
+    shop_name: str
+    assistant_name: str
+    website: str
+    currency_symbol: str
+    support_email: str
+    support_phone: str
+    timezone: str
+    opening_hours: Tuple[OpeningHours, ...]
+    reply_within_hours: int
+    urls: Dict[str, str]
+    plans: Tuple[Plan, ...]
+    dispatch_cutoff: time
+    free_shipping_from: Decimal
+    shipping_options: Tuple[ShippingOption, ...]
+    payment_methods: Tuple[str, ...]
+    instalments_from: Decimal
+    refund_window_days: int
+    refund_processing_days: int
+    refund_conditions: str
+    non_refundable: str
+    free_cancellation_before_dispatch: bool
+    cancellation_fee_after_dispatch: Decimal
+    custom_items_fee_percent: int
+
+    def money(self, amount: Decimal) -> str:
+        return f"{self.currency_symbol}{amount:.2f}"
+
+    def url(self, name: str) -> str:
+        return self.urls[name]
+
+    def describe_opening_hours(self) -> str:
+        return "; ".join(hours.describe() for hours in self.opening_hours)
+
+    def is_open(self, moment: Optional[datetime] = None) -> bool:
+        """Whether support is staffed at `moment` (now by default), in the shop's own timezone."""
+        local = (moment or datetime.now(ZoneInfo(self.timezone))).astimezone(ZoneInfo(self.timezone))
+        return any(
+            local.weekday() in hours.days and hours.opens <= local.time() < hours.closes
+            for hours in self.opening_hours
+        )
+
+
+def describe_days(days: Tuple[int, ...]) -> str:
+    """(0, 1, 2, 3, 4) -> 'Monday to Friday'; (5,) -> 'Saturday'; (0, 2) -> 'Monday and Wednesday'."""
+    ordered = sorted(days)
+    names = [WEEKDAY_NAMES[day] for day in ordered]
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{names[0]} to {names[-1]}"
+    return join_words(names)
+
+
+def join_words(words: List[str], conjunction: str = "and") -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def _field(data: Dict[str, Any], dotted: str) -> Any:
+    value: Any = data
+    for key in dotted.split("."):
+        if not isinstance(value, dict) or key not in value:
+            raise ProfileError(f"store profile: missing field '{dotted}'")
+        value = value[key]
+    return value
+
+
+def _time(data: Dict[str, Any], dotted: str) -> time:
+    raw = str(_field(data, dotted))
+    try:
+        return time.fromisoformat(raw)
+    except ValueError as error:
+        raise ProfileError(f"store profile: '{dotted}' must be HH:MM, got {raw!r}") from error
+
+
+def _money(value: Any, dotted: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError as error:
+        raise ProfileError(f"store profile: '{dotted}' must be an amount, got {value!r}") from error
+
+
+def parse_profile(data: Dict[str, Any]) -> StoreProfile:
+    """Build a StoreProfile from the YAML mapping, naming the field at fault when one is wrong."""
+    if not isinstance(data, dict):
+        raise ProfileError("store profile: the file must hold a mapping of fields")
+    try:
+        ZoneInfo(str(_field(data, "support.timezone")))
+    except (KeyError, ValueError) as error:
+        raise ProfileError(f"store profile: unknown timezone {data['support']['timezone']!r}") from error
+    hours = tuple(
+        OpeningHours(
+            days=tuple(int(day) for day in entry["days"]),
+            opens=_time(entry, "opens"),
+            closes=_time(entry, "closes"),
+        )
+        for entry in _field(data, "support.opening_hours")
+    )
+    account = dict(_field(data, "account"))
+    plans = tuple(
+        Plan(entry["name"], _money(entry["price"], "account.plans.price"), entry["per"], entry["perks"])
+        for entry in account.pop("plans", [])
+    )
+    options = tuple(
+        ShippingOption(
+            name=entry["name"],
+            price=_money(entry["price"], "shipping.options.price"),
+            min_days=int(entry["min_days"]),
+            max_days=int(entry["max_days"]),
+        )
+        for entry in _field(data, "shipping.options")
+    )
+    return StoreProfile(
+        shop_name=str(_field(data, "shop_name")),
+        assistant_name=str(_field(data, "assistant_name")),
+        website=str(_field(data, "website")),
+        currency_symbol=str(_field(data, "currency_symbol")),
+        support_email=str(_field(data, "support.email")),
+        support_phone=str(_field(data, "support.phone")),
+        timezone=str(_field(data, "support.timezone")),
+        opening_hours=hours,
+        reply_within_hours=int(_field(data, "support.reply_within_hours")),
+        urls={key.removesuffix("_url"): str(value) for key, value in account.items()},
+        plans=plans,
+        dispatch_cutoff=_time(data, "shipping.dispatch_cutoff"),
+        free_shipping_from=_money(_field(data, "shipping.free_shipping_from"), "shipping.free_shipping_from"),
+        shipping_options=options,
+        payment_methods=tuple(str(method) for method in _field(data, "payments.methods")),
+        instalments_from=_money(_field(data, "payments.instalments_from"), "payments.instalments_from"),
+        refund_window_days=int(_field(data, "refunds.window_days")),
+        refund_processing_days=int(_field(data, "refunds.processing_days")),
+        refund_conditions=str(_field(data, "refunds.conditions")),
+        non_refundable=str(_field(data, "refunds.non_refundable")),
+        free_cancellation_before_dispatch=bool(_field(data, "cancellation.free_before_dispatch")),
+        cancellation_fee_after_dispatch=_money(
+            _field(data, "cancellation.after_dispatch_fee"), "cancellation.after_dispatch_fee"
+        ),
+        custom_items_fee_percent=int(_field(data, "cancellation.custom_items_fee_percent")),
+    )
+
+
+def load_profile(path: Optional[Path] = None) -> StoreProfile:
+    with open(path or store_profile_path(), encoding="utf-8") as handle:
+        return parse_profile(yaml.safe_load(handle))
+
+
+@lru_cache(maxsize=1)
+def shop_profile() -> StoreProfile:
+    """The profile the running assistant uses, read once per process."""
+    return load_profile()

@@ -1,0 +1,19 @@
+"""Where the assistant keeps its files; every path can be moved with an environment variable."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    """Folder for runtime data (databases); git ignores it."""
+    return Path(os.environ.get("CARE_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def store_profile_path() -> Path:
+    return Path(os.environ.get("STORE_PROFILE", PROJECT_ROOT / "store_profile.yml"))
+
+
+def orders_db_path() -> Path:
+    return Path(os.environ.get("ORDERS_DB", var_dir() / "orders.db"))

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (REST + socket.io channels, HTTP API with a token) and stops
+# both on Ctrl-C. Ports: RASA_PORT (5005) and ACTION_PORT (5055). The HTTP API token comes from
+# RASA_API_TOKEN; when it is unset a fresh one is generated and printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+if [ -z "${RASA_API_TOKEN:-}" ]; then
+    RASA_API_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+    token_note="generated for this run; set RASA_API_TOKEN to choose your own"
+else
+    token_note="from RASA_API_TOKEN"
+fi
+mkdir -p var
+
+endpoints=endpoints.yml
+if [ "$ACTION_PORT" != 5055 ]; then
+    endpoints=var/endpoints.run.yml
+    sed "s#http://localhost:5055/webhook#http://localhost:${ACTION_PORT}/webhook#" endpoints.yml > "$endpoints"
+fi
+
+pids=()
+stop() {
+    trap - INT TERM EXIT
+    echo
+    echo "Stopping the assistant..."
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/rasa run actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --enable-api --auth-token "$RASA_API_TOKEN" --port "$RASA_PORT" \
+    --endpoints "$endpoints" --credentials credentials.yml --model models >var/rasa.log 2>&1 &
+pids+=($!)
+
+echo "Starting the assistant (logs: var/rasa.log, var/actions.log)..."
+.venv/bin/python -m tools.servers wait "http://localhost:${RASA_PORT}/" "http://localhost:${ACTION_PORT}/health" \
+    --timeout 180 || { echo "The servers did not start; see var/rasa.log and var/actions.log." >&2; exit 1; }
+cat <<MSG
+
+  Larkspur assistant is running.
+    Chat (REST):    curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender": "me", "message": "hi"}'
+    Chat (socket):  http://localhost:${RASA_PORT}/socket.io
+    HTTP API token: ${RASA_API_TOKEN}  (${token_note})
+    Actions:        http://localhost:${ACTION_PORT}/webhook
+  Press Ctrl-C to stop.
+
+MSG
+wait -n "${pids[@]}"

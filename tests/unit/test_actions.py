@@ -1,0 +1,216 @@
+"""The custom actions, run as the action server runs them, against a temporary order database."""
+
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ActionAnswerShopQuestion, ActionGreet, ActionHandleUnrecognised
+from actions.orders import (
+    ActionAskConfirmCancellation, ActionCancelOrder, ActionChangeShippingAddress, ActionTrackOrder,
+    ActionTrackRefund, ValidateCancelOrderForm, ValidateChangeAddressForm, ValidateTrackOrderForm,
+)
+from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE
+from customer_care.orders import OrderStatus
+from tests.unit.conftest import make_tracker
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tracker, {})
+    if asyncio.iscoroutine(result):
+        result = asyncio.run(result)
+    return [message["text"] for message in dispatcher.messages], result
+
+
+def slot_events(events):
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+# Conversation
+
+def test_greet_without_a_name_introduces_the_bot_and_asks_for_it():
+    texts, events = run(ActionGreet(), make_tracker("hi", "greet"))
+    assert "Wren" in texts[0] and "Larkspur" in texts[0]
+    assert texts[-1] == "May I ask your name?"
+    assert slot_events(events) == {"asked_for_name": True}
+
+
+def test_greet_asks_for_the_name_only_once():
+    texts, events = run(ActionGreet(), make_tracker("hello again", "greet", slots={"asked_for_name": True}))
+    assert "May I ask your name?" not in texts
+    assert events == []
+
+
+def test_greet_uses_a_name_from_the_message():
+    tracker = make_tracker("hi I'm sarah", "greet", entities=[{"entity": "customer_name", "value": "sarah"}])
+    texts, events = run(ActionGreet(), tracker)
+    assert texts[0].startswith("Hi Sarah, nice to meet you!")
+    assert slot_events(events) == {"customer_name": "Sarah"}
+
+
+def test_greet_uses_a_known_name():
+    texts, _ = run(ActionGreet(), make_tracker("hey", "greet", slots={"customer_name": "Tom Okafor"}))
+    assert texts[0].startswith("Hi Tom,")
+
+
+def test_shop_question_is_answered_from_the_profile():
+    texts, _ = run(ActionAnswerShopQuestion(), make_tracker("how long do refunds take", "check_refund_policy"))
+    assert len(texts) == 1 and "30 days" in texts[0]
+
+
+def after_name_question(reply: str, intent: str = "nlu_fallback"):
+    events = [
+        {"event": "user", "text": "hi"},
+        {"event": "action", "name": "action_greet"},
+        {"event": "bot", "text": "May I ask your name?"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": reply},
+    ]
+    return make_tracker(reply, intent, events=events)
+
+
+def test_bare_name_after_the_name_question_is_taken_as_the_name():
+    texts, events = run(ActionHandleUnrecognised(), after_name_question("Priya"))
+    assert texts == ["Nice to meet you, Priya! What can I do for you?"]
+    assert slot_events(events) == {"customer_name": "Priya"}
+
+
+def test_unrecognised_message_later_is_not_taken_as_a_name():
+    events = [
+        {"event": "action", "name": "action_greet"},
+        {"event": "user", "text": "where is my order"},
+        {"event": "action", "name": "track_order_form"},
+        {"event": "user", "text": "Priya"},
+    ]
+    texts, result = run(ActionHandleUnrecognised(), make_tracker("Priya", "nlu_fallback", events=events))
+    assert texts[0] == NOT_UNDERSTOOD and result == []
+
+
+@pytest.mark.parametrize("intent, first_reply", [("out_of_scope", OUT_OF_SCOPE), ("nlu_fallback", NOT_UNDERSTOOD)])
+def test_unrecognised_messages_get_an_explanation_of_what_the_bot_can_do(intent, first_reply):
+    texts, _ = run(ActionHandleUnrecognised(), make_tracker("what's the weather", intent))
+    assert texts[0] == first_reply
+    assert "track an order" in texts[1]
+
+
+# Order number validation (shared by all four forms)
+
+def validate(form, value, slots=None):
+    dispatcher = CollectingDispatcher()
+    result = form.validate_order_number(value, dispatcher, make_tracker(str(value), slots=slots), {})
+    return result, [m["text"] for m in dispatcher.messages]
+
+
+def test_valid_known_order_number_is_normalised(backend):
+    assert validate(ValidateTrackOrderForm(), "#104233") == ({"order_number": "104233"}, [])
+
+
+def test_wrong_length_is_explained_and_asked_again(backend):
+    result, texts = validate(ValidateTrackOrderForm(), "12345")
+    assert result == {"order_number": None} and "6 digits" in texts[0]
+
+
+def test_unknown_order_is_handled_kindly(backend):
+    result, texts = validate(ValidateCancelOrderForm(), "999999")
+    assert result == {"order_number": None}
+    assert "couldn't find an order with the number 999999" in texts[0]
+
+
+def required_slots(form, order_number):
+    tracker = make_tracker(slots={"order_number": order_number})
+    domain_slots = ["order_number", "confirm_cancellation"] if isinstance(form, ValidateCancelOrderForm) else [
+        "order_number", "shipping_address"]
+    return asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), tracker, {}))
+
+
+def test_cancel_form_asks_for_confirmation_only_when_cancellable(backend):
+    assert required_slots(ValidateCancelOrderForm(), "104233") == ["order_number", "confirm_cancellation"]
+    assert required_slots(ValidateCancelOrderForm(), "109112") == ["order_number"]
+
+
+def test_address_form_asks_for_an_address_only_before_shipping(backend):
+    assert required_slots(ValidateChangeAddressForm(), "104233") == ["order_number", "shipping_address"]
+    assert required_slots(ValidateChangeAddressForm(), "111920") == ["order_number"]
+
+
+@pytest.mark.parametrize(
+    "address, valid",
+    [
+        ("Lindenstraße 12, 10969 Berlin", True),
+        ("  Flat 2,   14 Baker Street,  London NW1 6XE ", True),
+        ("Berlin", False),
+        ("12345", False),
+        ("<script>alert(1)</script> 12 Street", False),
+        ("x" * 300 + " 1", False),
+    ],
+)
+def test_shipping_address_validation(address, valid):
+    dispatcher = CollectingDispatcher()
+    result = ValidateChangeAddressForm().validate_shipping_address(address, dispatcher, make_tracker(address), {})
+    if valid:
+        assert result == {"shipping_address": " ".join(address.split())} and not dispatcher.messages
+    else:
+        assert result == {"shipping_address": None} and "full address" in dispatcher.messages[0]["text"]
+
+
+# Submit actions
+
+def test_track_order(backend):
+    texts, _ = run(ActionTrackOrder(), make_tracker(slots={"order_number": "109112"}))
+    assert "on its way with DHL" in texts[0]
+
+
+def test_track_refund(backend):
+    texts, _ = run(ActionTrackRefund(), make_tracker(slots={"order_number": "115060"}))
+    assert "approved" in texts[0]
+
+
+def test_ask_confirm_cancellation_shows_the_order(backend):
+    texts, _ = run(ActionAskConfirmCancellation(), make_tracker(slots={"order_number": "104587"}))
+    assert "Linen duvet cover" in texts[0] and texts[0].endswith("Shall I cancel it?")
+
+
+def test_confirmed_cancellation_cancels(backend):
+    slots = {"order_number": "104587", "confirm_cancellation": True, "customer_name": "Tom Okafor"}
+    texts, events = run(ActionCancelOrder(), make_tracker(slots=slots))
+    assert texts[0].startswith("Done, Tom: order 104587 is cancelled")
+    assert backend.find_order("104587").status == OrderStatus.CANCELLED
+    assert slot_events(events) == {"confirm_cancellation": None}
+
+
+def test_declined_cancellation_keeps_the_order(backend):
+    texts, _ = run(ActionCancelOrder(), make_tracker(slots={"order_number": "104587", "confirm_cancellation": False}))
+    assert "stays as it is" in texts[0]
+    assert backend.find_order("104587").status == OrderStatus.PROCESSING
+
+
+def test_shipped_order_is_not_cancelled(backend):
+    texts, _ = run(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "confirm_cancellation": True}))
+    assert "already left our warehouse" in texts[0]
+    assert backend.find_order("118902").status == OrderStatus.SHIPPED
+
+
+def test_change_address(backend):
+    slots = {"order_number": "120455", "shipping_address": "Am Wall 7, 28195 Bremen"}
+    texts, events = run(ActionChangeShippingAddress(), make_tracker(slots=slots))
+    assert texts[0] == "Done: order 120455 will now be delivered to Am Wall 7, 28195 Bremen."
+    assert backend.find_order("120455").shipping_address == "Am Wall 7, 28195 Bremen"
+    assert slot_events(events) == {"shipping_address": None}
+
+
+def test_change_address_of_shipped_order_is_refused(backend):
+    texts, _ = run(ActionChangeShippingAddress(), make_tracker(slots={"order_number": "110348"}))
+    assert "already left our warehouse" in texts[0]
+
+
+def test_actions_without_an_order_number_do_not_crash(backend):
+    for action in (ActionTrackOrder(), ActionTrackRefund(), ActionCancelOrder(), ActionChangeShippingAddress()):
+        texts, _ = run(action, make_tracker())
+        assert texts == [NOT_UNDERSTOOD]
+
+
+def test_name_classified_as_greeting_after_the_name_question_is_taken_as_the_name():
+    texts, events = run(ActionGreet(), after_name_question("Marta", intent="greet"))
+    assert texts == ["Nice to meet you, Marta! What can I do for you?"]
+    assert slot_events(events) == {"customer_name": "Marta"}

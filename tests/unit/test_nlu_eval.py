@@ -1,0 +1,45 @@
+from tools.nlu_eval import FALLBACK, Prediction, decide, is_correct, per_intent_f1, score
+
+
+def prediction(expected, top, confidence, runner_up=0.0, predicted=None):
+    return Prediction("text", expected, predicted or top, top, confidence, runner_up)
+
+
+def test_decide_applies_threshold_and_ambiguity():
+    assert decide(prediction("greet", "greet", 0.9, 0.05), 0.5, 0.1) == "greet"
+    assert decide(prediction("greet", "greet", 0.4), 0.5, 0.1) == FALLBACK
+    assert decide(prediction("greet", "greet", 0.55, 0.5), 0.5, 0.1) == FALLBACK
+
+
+def test_out_of_scope_is_right_when_rejected_either_way():
+    assert is_correct("out_of_scope", "out_of_scope")
+    assert is_correct("out_of_scope", FALLBACK)
+    assert not is_correct("out_of_scope", "track_order")
+    assert not is_correct("track_order", FALLBACK)
+
+
+def test_score_separates_in_domain_and_out_of_domain():
+    predictions = [
+        prediction("track_order", "track_order", 0.9),
+        prediction("track_order", "track_refund", 0.9),
+        prediction("track_order", "track_order", 0.3),  # correct intent, but rejected at 0.5
+        prediction("out_of_scope", "track_order", 0.3),  # rejected: right
+        prediction("out_of_scope", "complaint", 0.95),  # accepted: wrong
+    ]
+    result = score(predictions, threshold=0.5, ambiguity=0.0)
+    assert result.in_domain_accuracy == 1 / 3
+    assert result.out_of_domain_rejection == 1 / 2
+    assert result.overall_accuracy == 2 / 5
+    lenient = score(predictions, threshold=0.2, ambiguity=0.0)
+    assert lenient.in_domain_accuracy == 2 / 3 and lenient.out_of_domain_rejection == 0.0
+
+
+def test_per_intent_f1():
+    predictions = [
+        prediction("a", "a", 1.0),
+        prediction("a", "b", 1.0),
+        prediction("b", "b", 1.0),
+        prediction("out_of_scope", FALLBACK, 0.1, predicted=FALLBACK),
+    ]
+    f1 = per_intent_f1(predictions)
+    assert f1["a"] == 2 / 3 and f1["b"] == 2 / 3 and f1["out_of_scope"] == 1.0

@@ -1,0 +1,90 @@
+"""The NLU data keeps its contract: the intent names, enough examples, and a test set training never saw."""
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from customer_care.settings import PROJECT_ROOT
+
+SHOP_INTENTS = [
+    "cancel_order", "change_order", "change_shipping_address", "check_cancellation_fee", "check_invoice",
+    "check_payment_methods", "check_refund_policy", "complaint", "contact_customer_service",
+    "contact_human_agent", "create_account", "delete_account", "delivery_options", "delivery_period",
+    "edit_account", "get_invoice", "get_refund", "newsletter_subscription", "payment_issue", "place_order",
+    "recover_password", "registration_problems", "review", "set_up_shipping_address", "switch_account",
+    "track_order", "track_refund",
+]
+CONVERSATION_INTENTS = ["greet", "goodbye", "affirm", "deny", "thank_you", "bot_challenge", "out_of_scope"]
+# Replies this short are the same words whoever writes them; they may appear in both sets.
+GENERIC_REPLY_WORDS = 2
+
+
+def examples_by_intent(folder: Path) -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    for path in sorted(folder.rglob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
+                found.setdefault(block["intent"], []).extend(lines)
+    return found
+
+
+def plain(example: str) -> str:
+    """Annotation markup, case and punctuation removed: '[104233](order_number)?' -> '104233'."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", example).lower()
+    return " ".join(re.findall(r"\w+", text))
+
+
+TRAINING = examples_by_intent(PROJECT_ROOT / "data" / "nlu")
+HELD_OUT = examples_by_intent(PROJECT_ROOT / "tests" / "nlu")
+VALIDATION = examples_by_intent(PROJECT_ROOT / "tests" / "nlu_validation")
+
+
+def test_domain_declares_exactly_the_contract_intents():
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert sorted(domain["intents"]) == sorted(SHOP_INTENTS + CONVERSATION_INTENTS)
+
+
+def test_training_data_has_exactly_the_contract_intents():
+    assert sorted(TRAINING) == sorted(SHOP_INTENTS + CONVERSATION_INTENTS)
+
+
+@pytest.mark.parametrize("intent", SHOP_INTENTS + CONVERSATION_INTENTS)
+def test_at_least_30_training_examples_per_intent(intent):
+    assert len(TRAINING[intent]) >= 30
+
+
+def test_held_out_set_covers_every_intent_and_150_out_of_domain_requests():
+    assert sorted(HELD_OUT) == sorted(SHOP_INTENTS + CONVERSATION_INTENTS)
+    assert all(len(HELD_OUT[intent]) >= 10 for intent in HELD_OUT)
+    assert len(HELD_OUT["out_of_scope"]) >= 150
+
+
+def test_no_training_example_is_duplicated_across_intents():
+    owners: Dict[str, set] = {}
+    for intent, examples in TRAINING.items():
+        for example in examples:
+            owners.setdefault(plain(example), set()).add(intent)
+    clashes = {text: intents for text, intents in owners.items() if len(intents) > 1}
+    assert clashes == {}
+
+
+@pytest.mark.parametrize("name, evaluation_set", [("held-out test", HELD_OUT), ("validation", VALIDATION)])
+def test_evaluation_examples_never_appear_in_training(name, evaluation_set):
+    trained = {plain(example) for examples in TRAINING.values() for example in examples}
+    leaked = [
+        example
+        for examples in evaluation_set.values()
+        for example in examples
+        if plain(example) in trained and len(plain(example).split()) > GENERIC_REPLY_WORDS
+    ]
+    assert leaked == [], f"{name} examples found in data/: {leaked[:10]}"
+
+
+def test_training_examples_are_unique():
+    counts = Counter(plain(example) for examples in TRAINING.values() for example in examples)
+    assert [text for text, count in counts.items() if count > 1] == []

@@ -1,0 +1,221 @@
+"""Benchmark the assistant against a stock `rasa init` bot, side by side in one run on this machine.
+
+For each bot: training time (from scratch), server start-up time until the model is loaded, turns per second
+and p50/p99 latency through the REST channel with 1 and 8 concurrent conversations, and the servers' peak
+memory (resident set, sampled every 50 ms). Both bots get the same customer messages.
+
+    python -m tools.bench [--turns 240] [--json results/bench.json]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import aiohttp
+import psutil
+
+from customer_care.settings import PROJECT_ROOT
+from tools.servers import VENV_BIN, RunningAssistant, start_assistant
+
+# One customer's conversation; each simulated customer repeats it with its own sender id.
+SCRIPT = [
+    "hi there",
+    "what delivery options do you have?",
+    "where is my order 109112",
+    "how long do I have to return something?",
+    "what's the weather in Lisbon?",
+    "do you take paypal",
+    "thanks, bye",
+]
+CONCURRENCY_LEVELS = (1, 8)
+
+
+@dataclass
+class LoadResult:
+    concurrency: int
+    turns: int
+    seconds: float
+    latencies_ms: List[float] = field(repr=False)
+    errors: int
+
+    @property
+    def turns_per_second(self) -> float:
+        return self.turns / self.seconds if self.seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+@dataclass
+class BotResult:
+    name: str
+    train_seconds: float
+    startup_seconds: float
+    peak_memory_mb: float
+    loads: Dict[int, LoadResult]
+
+
+class MemorySampler:
+    """Peak resident memory of some processes and their children, sampled in a thread."""
+
+    def __init__(self, pids: Sequence[int], interval: float = 0.05) -> None:
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.interval = interval
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        total = 0
+        for process in self.processes:
+            try:
+                for member in [process] + process.children(recursive=True):
+                    total += member.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_bytes = max(self.peak_bytes, self._sample())
+            time.sleep(self.interval)
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def _customer(session: aiohttp.ClientSession, url: str, turns: int, latencies: List[float]) -> int:
+    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    errors = 0
+    for turn in range(turns):
+        began = time.perf_counter()
+        async with session.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}) as response:
+            await response.read()
+            if response.status != 200:
+                errors += 1
+        latencies.append((time.perf_counter() - began) * 1000)
+    return errors
+
+
+async def _load(url: str, concurrency: int, total_turns: int) -> LoadResult:
+    latencies: List[float] = []
+    per_customer = max(1, total_turns // concurrency)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await _customer(session, url, len(SCRIPT), [])  # warm-up, not measured
+        began = time.perf_counter()
+        errors = await asyncio.gather(*(_customer(session, url, per_customer, latencies) for _ in range(concurrency)))
+        seconds = time.perf_counter() - began
+    return LoadResult(concurrency, len(latencies), seconds, latencies, sum(errors))
+
+
+def _timed(command: Sequence[str], cwd: Path) -> float:
+    began = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def measure(name: str, project: Path, train: Sequence[str], model: Path, with_actions: bool, turns: int,
+            work_dir: Path) -> BotResult:
+    print(f"[{name}] training...", flush=True)
+    train_seconds = _timed(train, project)
+    print(f"[{name}] trained in {train_seconds:.0f} s; starting servers...", flush=True)
+    running: RunningAssistant = start_assistant(model, work_dir, project_dir=project, with_actions=with_actions)
+    try:
+        loads = {}
+        with MemorySampler(list(running.server_pids().values())) as memory:
+            for concurrency in CONCURRENCY_LEVELS:
+                loads[concurrency] = asyncio.run(_load(running.rest_webhook, concurrency, turns))
+                print(f"[{name}] {concurrency} concurrent: {loads[concurrency].turns_per_second:.1f} turns/s", flush=True)
+        return BotResult(name, train_seconds, running.started_in_seconds, memory.peak_bytes / 2**20, loads)
+    finally:
+        running.stop()
+
+
+def stock_project(parent: Path) -> Path:
+    """The project `rasa init` scaffolds (copied from Rasa's own template, so it isn't trained twice)."""
+    import rasa.cli
+
+    project = parent / "stock"
+    shutil.copytree(Path(rasa.cli.__file__).parent / "initial_project", project)
+    return project
+
+
+def table(results: Sequence[BotResult]) -> str:
+    rows = [("", *[r.name for r in results])]
+    rows.append(("training time (s)", *[f"{r.train_seconds:.0f}" for r in results]))
+    rows.append(("start-up until ready (s)", *[f"{r.startup_seconds:.1f}" for r in results]))
+    for concurrency in CONCURRENCY_LEVELS:
+        rows.append((f"turns/s, {concurrency} concurrent", *[f"{r.loads[concurrency].turns_per_second:.1f}" for r in results]))
+        rows.append((f"p50 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.5):.0f}" for r in results]))
+        rows.append((f"p99 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.99):.0f}" for r in results]))
+        rows.append((f"errors, {concurrency} concurrent", *[str(r.loads[concurrency].errors) for r in results]))
+    rows.append(("peak memory, all servers (MiB)", *[f"{r.peak_memory_mb:.0f}" for r in results]))
+    if len(results) == 2:
+        ours, stock = results
+        ratio = ours.loads[8].turns_per_second / stock.loads[8].turns_per_second
+        rows.append(("turns/s ratio at 8 concurrent", f"{ratio:.2f}x", "1.00x"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=280, help="measured turns per concurrency level")
+    parser.add_argument("--json", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
+    args = parser.parse_args(argv)
+
+    cores = os.cpu_count()
+    memory_gib = psutil.virtual_memory().total / 2**30
+    print(f"Machine: {cores} cores, {memory_gib:.0f} GiB RAM, Python {sys.version.split()[0]}", flush=True)
+    rasa = str(VENV_BIN / "rasa")
+    with tempfile.TemporaryDirectory(prefix="larkspur-bench-") as scratch:
+        scratch_dir = Path(scratch)
+        ours_model_dir = scratch_dir / "ours-models"
+        ours = measure(
+            "larkspur", PROJECT_ROOT,
+            [rasa, "train", "--force", "--fixed-model-name", "bench", "--out", str(ours_model_dir)],
+            ours_model_dir / "bench.tar.gz", True, args.turns, scratch_dir / "ours",
+        )
+        project = stock_project(scratch_dir)
+        stock = measure(
+            "stock rasa init", project,
+            [rasa, "train", "--fixed-model-name", "stock", "--out", str(project / "models")],
+            project / "models" / "stock.tar.gz", False, args.turns, scratch_dir / "stock-run",
+        )
+    results = [ours, stock]
+    print()
+    print(f"Benchmark on {cores} cores (REST channel, same {len(SCRIPT)}-message customer script for both bots)")
+    print(table(results))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(
+        {"cores": cores, "memory_gib": round(memory_gib, 1),
+         "results": [{**{k: v for k, v in asdict(r).items() if k != "loads"},
+                      "loads": {c: {"turns": l.turns, "seconds": l.seconds, "turns_per_second": l.turns_per_second,
+                                    "p50_ms": l.percentile(0.5), "p99_ms": l.percentile(0.99), "errors": l.errors}
+                                for c, l in r.loads.items()}} for r in results]},
+        indent=1))
+    print(f"\n(written to {args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Start the real action server and Rasa server as subprocesses, for end-to-end tests and benchmarks.
+
+    python -m tools.servers wait URL [URL ...] --timeout 120   # exit 0 once every URL answers
+"""
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Optional, Sequence
+
+from customer_care.settings import PROJECT_ROOT
+
+VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "larkspur.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(urls: Sequence[str], timeout: float, processes: Sequence[subprocess.Popen] = ()) -> None:
+    """Block until every URL answers with a non-5xx status; raise if a process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{' '.join(map(str, process.args[:3]))} exited with {process.returncode}")
+        url = pending[0]
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    pending.pop(0)
+                    continue
+        except (urllib.error.URLError, ConnectionError, socket.timeout):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+@dataclass
+class RunningAssistant:
+    rasa_url: str
+    action_url: str
+    api_token: str
+    work_dir: Path
+    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    started_in_seconds: float = 0.0
+
+    @property
+    def rest_webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def server_pids(self) -> Dict[str, int]:
+        return {name: process.pid for name, process in self.processes.items()}
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def log(self, name: str) -> str:
+        path = self.work_dir / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def __enter__(self) -> "RunningAssistant":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def start_assistant(
+    model: Path = DEFAULT_MODEL,
+    work_dir: Optional[Path] = None,
+    project_dir: Path = PROJECT_ROOT,
+    with_actions: bool = True,
+    timeout: float = 240,
+) -> RunningAssistant:
+    """Start both servers on free ports with their own databases in `work_dir`; wait until they answer."""
+    work_dir = Path(work_dir or tempfile.mkdtemp(prefix="larkspur-"))
+    work_dir.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    token = secrets.token_urlsafe(16)
+    endpoints = work_dir / "endpoints.yml"
+    endpoint_lines = [
+        "tracker_store:",
+        "  type: SQL",
+        '  dialect: "sqlite"',
+        f'  db: "{work_dir / "tracker.db"}"',
+    ]
+    if with_actions:
+        endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"'] + endpoint_lines
+    endpoints.write_text("\n".join(endpoint_lines) + "\n")
+    env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1")
+    rasa = str(VENV_BIN / "rasa")
+
+    began = time.monotonic()
+    processes: Dict[str, subprocess.Popen] = {}
+    commands = []
+    if with_actions:
+        commands.append(("actions", [rasa, "run", "actions", "--port", str(action_port)]))
+    commands.append((
+        "rasa",
+        [rasa, "run", "--enable-api", "--auth-token", token, "--port", str(rasa_port), "--interface", "127.0.0.1",
+         "--endpoints", str(endpoints), "--credentials", str(project_dir / "credentials.yml"), "--model", str(model)],
+    ))
+    for name, command in commands:
+        log = open(work_dir / f"{name}.log", "wb")
+        processes[name] = subprocess.Popen(
+            command, cwd=project_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
+                               work_dir, processes)
+    urls = [f"{running.rasa_url}/status?token={token}"]
+    if with_actions:
+        urls.append(f"{running.action_url}/health")
+    try:
+        wait_until_up(urls, timeout, list(processes.values()))
+        _wait_for_model(running, timeout)
+    except Exception:
+        running.stop()
+        sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:])
+        raise
+    running.started_in_seconds = time.monotonic() - began
+    return running
+
+
+def _wait_for_model(running: RunningAssistant, timeout: float) -> None:
+    """`rasa run` answers before its model is loaded; wait until /status names a model."""
+    import json
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{running.rasa_url}/status?token={running.api_token}", timeout=5) as response:
+            if json.load(response).get("model_id"):
+                return
+        time.sleep(0.5)
+    raise TimeoutError("the Rasa server did not load its model")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    wait = commands.add_parser("wait", help="wait until every URL answers")
+    wait.add_argument("urls", nargs="+")
+    wait.add_argument("--timeout", type=float, default=120)
+    args = parser.parse_args(argv)
+    try:
+        wait_until_up(args.urls, args.timeout)
+    except TimeoutError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
