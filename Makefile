@@ -6,6 +6,9 @@ INSTALLED := $(VENV)/.installed
 MODEL := models/larkspur.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 PYTEST := $(BIN)/python -m pytest
+# Floors for the held-out NLU test (tests/nlu): the issue's targets. `make test` fails below them.
+NLU_MIN_IN_DOMAIN ?= 0.95
+NLU_MIN_REJECTION ?= 0.90
 
 .PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e bench lock clean
 
