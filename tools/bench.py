@@ -103,9 +103,12 @@ class MemorySampler:
 
 
 async def _customer(session: aiohttp.ClientSession, url: str, turns: int, latencies: List[float]) -> int:
-    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    """One simulated customer: the script again and again, each time as a new conversation (a new sender),
+    so conversations stay as long as real ones instead of growing for the whole run."""
     errors = 0
     for turn in range(turns):
+        if turn % len(SCRIPT) == 0:
+            sender = f"bench-{uuid.uuid4().hex[:12]}"
         began = time.perf_counter()
         async with session.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}) as response:
             await response.read()
