@@ -11,7 +11,7 @@ PYTEST := $(BIN)/python -m pytest
 NLU_MIN_IN_DOMAIN ?= 0.93
 NLU_MIN_REJECTION ?= 0.92
 
-.PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e bench lock clean
+.PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e bench issues-report lock clean
 
 install: $(INSTALLED)
 
@@ -53,7 +53,14 @@ test-e2e: $(MODEL)
 	$(PYTEST) tests/e2e
 
 bench: $(MODEL)
+	$(BIN)/python -m tools.bench_paraphrase
 	$(BIN)/python -m tools.bench
+
+# Most frequent complaint categories and problem phrases: make issues-report DAYS=30
+DAYS ?= 7
+issues-report: $(INSTALLED)
+	@mkdir -p results
+	$(BIN)/python -m tools.issues_report --days $(DAYS) --png results/issues.png
 
 lock: $(INSTALLED)
 	$(BIN)/pip freeze --exclude-editable | sort -f > requirements.lock

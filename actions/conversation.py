@@ -6,8 +6,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import profile
+from actions.services import issue_log, profile
 from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for
+from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import extract_name, first_name
 
 ASKED_FOR_NAME = "asked_for_name"
@@ -101,6 +102,11 @@ class ActionHandleUnrecognised(Action):
             dispatcher.utter_message(text=_nice_to_meet_you(name))
             return [SlotSet("customer_name", name)]
         intent = tracker.latest_message.get("intent", {}).get("name")
+        issue_log().record(IssueEntry(
+            conversation_id=tracker.sender_id, kind=IssueKind.FALLBACK.value,
+            raw_text=tracker.latest_message.get("text") or "",
+            outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
+        ))
         dispatcher.utter_message(text=OUT_OF_SCOPE if intent == "out_of_scope" else NOT_UNDERSTOOD)
         dispatcher.utter_message(text=_capabilities())
         return []

@@ -93,14 +93,6 @@ def get_refund(p: StoreProfile) -> str:
     )
 
 
-def complaint(p: StoreProfile) -> str:
-    return (
-        "I'm really sorry to hear that. Please send the details, your order number and a photo if something "
-        f"arrived damaged to {p.support_email}, or call {p.support_phone} ({_hours(p)}). The team answers within "
-        f"{p.reply_within_hours} hours and will put it right: a replacement, a refund or a new delivery."
-    )
-
-
 def contact_customer_service(p: StoreProfile) -> str:
     return (
         f"Our customer service team is there {_hours(p)}. Phone: {p.support_phone}. E-mail: "
@@ -210,7 +202,7 @@ def review(p: StoreProfile) -> str:
 SHOP_ANSWERS: Dict[str, Callable[[StoreProfile], str]] = {
     function.__name__: function
     for function in (
-        change_order, check_cancellation_fee, complaint, check_invoice,
+        change_order, check_cancellation_fee, check_invoice,
         check_payment_methods, check_refund_policy, contact_customer_service, contact_human_agent,
         create_account, delete_account, delivery_options, delivery_period, edit_account, get_invoice,
         get_refund, newsletter_subscription, payment_issue, place_order, recover_password,

@@ -17,3 +17,9 @@ def store_profile_path() -> Path:
 
 def orders_db_path() -> Path:
     return Path(os.environ.get("ORDERS_DB", var_dir() / "orders.db"))
+
+
+def database_url() -> str:
+    """SQLAlchemy URL of the assistant's own database: the issue log now, the ticket store later."""
+    default = f"sqlite:///{(var_dir() / 'care.db').as_posix()}"
+    return os.environ.get("CARE_DATABASE_URL") or default

@@ -1,10 +1,13 @@
+import asyncio
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
+from customer_care.issue_log import IssueLog
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.profile import StoreProfile, load_profile
 from customer_care.sample_orders import sample_orders
@@ -23,6 +26,15 @@ def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SQLiteOrderBacke
     orders = SQLiteOrderBackend(tmp_path / "orders.db", seed=lambda: sample_orders(TODAY))
     monkeypatch.setattr("actions.orders.order_backend", lambda: orders)
     return orders
+
+
+@pytest.fixture(autouse=True)
+def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IssueLog:
+    """A fresh issue log that the actions write to instead of var/care.db."""
+    issues = IssueLog(f"sqlite:///{tmp_path / 'care.db'}")
+    for module in ("actions.conversation", "actions.complaints"):
+        monkeypatch.setattr(f"{module}.issue_log", lambda: issues)
+    return issues
 
 
 def make_tracker(
@@ -44,3 +56,16 @@ def make_tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
+
+
+def run(action, tracker: Tracker) -> Tuple[List[str], Any]:
+    """Runs an action as the action server would: the texts it sends and the events it returns."""
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tracker, {})
+    if asyncio.iscoroutine(result):
+        result = asyncio.run(result)
+    return [message["text"] for message in dispatcher.messages], result
+
+
+def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}

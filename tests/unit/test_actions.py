@@ -12,19 +12,7 @@ from actions.orders import (
 )
 from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE
 from customer_care.orders import OrderStatus
-from tests.unit.conftest import make_tracker
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    result = action.run(dispatcher, tracker, {})
-    if asyncio.iscoroutine(result):
-        result = asyncio.run(result)
-    return [message["text"] for message in dispatcher.messages], result
-
-
-def slot_events(events):
-    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+from tests.unit.conftest import make_tracker, run, slot_events
 
 
 # Conversation
@@ -88,10 +76,12 @@ def test_unrecognised_message_later_is_not_taken_as_a_name():
 
 
 @pytest.mark.parametrize("intent, first_reply", [("out_of_scope", OUT_OF_SCOPE), ("nlu_fallback", NOT_UNDERSTOOD)])
-def test_unrecognised_messages_get_an_explanation_of_what_the_bot_can_do(intent, first_reply):
+def test_unrecognised_messages_get_an_explanation_of_what_the_bot_can_do(intent, first_reply, log):
     texts, _ = run(ActionHandleUnrecognised(), make_tracker("what's the weather", intent))
     assert texts[0] == first_reply
     assert "track an order" in texts[1]
+    [entry] = log.entries()
+    assert (entry.kind, entry.raw_text) == ("fallback", "what's the weather")
 
 
 # Order number validation (shared by all four forms)

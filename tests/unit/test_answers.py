@@ -14,7 +14,7 @@ SHOP_INTENTS = {
     "recover_password", "registration_problems", "review", "set_up_shipping_address", "switch_account",
     "track_order", "track_refund",
 }
-FORM_INTENTS = {"cancel_order", "change_shipping_address", "track_order", "track_refund"}
+FORM_INTENTS = {"cancel_order", "change_shipping_address", "complaint", "track_order", "track_refund"}
 
 
 def test_every_shop_intent_without_a_form_has_an_answer():

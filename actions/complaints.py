@@ -1,0 +1,336 @@
+"""The active-listening complaint flow: listen, clarify, paraphrase, confirm, apologise, resolve, follow up, log.
+
+`complaint_form` asks for a description until it is specific enough to paraphrase, asks the customer to
+confirm the paraphrase (taking corrections; two denials end the guessing), asks for the order number when
+the problem concerns an order, and offers a solution. `feedback_form` then takes a 1-5 rating and an
+optional comment. The analysis, solutions and log live in `customer_care`; these actions only glue them in.
+"""
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.orders import ORDER_NUMBER, OrderNumberValidation
+from actions.services import issue_log, order_backend, profile
+from customer_care import feedback
+from customer_care.complaints import ComplaintAnalysis, analyse_complaint
+from customer_care.corrections import strip_leading_denial
+from customer_care.issue_log import IssueEntry, IssueKind
+from customer_care.names import first_name
+from customer_care.resolutions import Resolution, needs_order_number, resolve
+
+COMPLAINT_TEXT = "complaint_text"
+COMPLAINT_WORDS = "complaint_words"  # everything the customer wrote about the problem, in their own words
+PARAPHRASE = "complaint_paraphrase"
+CATEGORY = "complaint_category"
+SEVERITY = "complaint_severity"
+CONFIRMED = "complaint_confirmed"
+DENIALS = "complaint_denials"
+ORDER_DECLINED = "complaint_order_declined"
+SOLUTION_ACCEPTED = "solution_accepted"
+OUTCOME = "complaint_outcome"
+INTERRUPTED_FORM = "interrupted_form"
+RATING = "satisfaction_rating"
+COMMENT = "feedback_comment"
+
+MAX_DENIALS = 2
+RESOLVED = "solution_offered"
+ESCALATED = "escalated"
+FORMS_A_COMPLAINT_CAN_INTERRUPT = ("track_order_form", "track_refund_form", "cancel_order_form", "change_address_form")
+
+ASK_DESCRIPTION = "I'm sorry to hear that. Could you please describe the problem in more detail?"
+ASK_MORE_DETAIL = ("Thank you. Could you tell me a little more: what happened, to which item or order, and what "
+                   "you'd like us to do?")
+ASK_CORRECTION = "I'm sorry I misunderstood. What did I get wrong? Please tell me the problem again in your words."
+ASK_COMPLAINT_ORDER = ("Which order is this about? The 6-digit order number is in your confirmation e-mail. If you "
+                       "don't have it to hand, just say no.")
+ASK_SOLUTION_ACCEPTED = "Does that resolve it for you?"
+ASK_HAND_OVER_ACCEPTED = "Is that all right with you?"
+ASK_COMMENT = "Thank you! Is there anything you'd like to add about this chat? (Or just say no.)"
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+
+
+def _name(tracker: Tracker) -> Optional[str]:
+    return first_name(tracker.get_slot("customer_name"))
+
+
+def _analysis_slots(analysis: ComplaintAnalysis, tracker: Tracker) -> Dict[Text, Any]:
+    words = list(tracker.get_slot(COMPLAINT_WORDS) or []) + [analysis.raw_text]
+    if not analysis.paraphrase:
+        return {COMPLAINT_TEXT: None, COMPLAINT_WORDS: words}
+    return {
+        COMPLAINT_TEXT: analysis.raw_text,
+        COMPLAINT_WORDS: words,
+        PARAPHRASE: analysis.paraphrase,
+        CATEGORY: analysis.category.value,
+        SEVERITY: sorted(signal.value for signal in analysis.severity),
+    }
+
+
+def _resolution(tracker: Tracker) -> Resolution:
+    number = tracker.get_slot(ORDER_NUMBER)
+    order = order_backend().find_order(number) if number else None
+    return resolve(tracker.get_slot(CATEGORY) or "other", tracker.get_slot(SEVERITY) or [], profile(), order,
+                   _name(tracker))
+
+
+def _says_no_to_order_number(tracker: Tracker) -> bool:
+    asked = tracker.get_slot("requested_slot") == ORDER_NUMBER
+    return asked and tracker.latest_message.get("intent", {}).get("name") == "deny"
+
+
+class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
+    """Decides what the complaint form still needs; fills the analysis slots from the customer's words."""
+
+    def name(self) -> Text:
+        return "validate_complaint_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if (tracker.get_slot(DENIALS) or 0) >= MAX_DENIALS:
+            return []
+        slots = [COMPLAINT_TEXT, CONFIRMED]
+        if needs_order_number(tracker.get_slot(CATEGORY) or ""):
+            # Either the order number or the customer's "no" to it; the SDK keeps only slots listed here.
+            declined = tracker.get_slot(ORDER_DECLINED) or _says_no_to_order_number(tracker)
+            slots.append(ORDER_DECLINED if declined else ORDER_NUMBER)
+        return slots + [SOLUTION_ACCEPTED]
+
+    def extract_complaint_order_declined(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {ORDER_DECLINED: True} if _says_no_to_order_number(tracker) else {}
+
+    def validate_complaint_text(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        analysis = analyse_complaint(str(slot_value or ""))
+        slots = _analysis_slots(analysis, tracker)
+        already_asked = tracker.get_slot("requested_slot") == COMPLAINT_TEXT
+        if slots[COMPLAINT_TEXT] is not None and not already_asked and not analysis.is_specific:
+            # "I want to complain" announces a complaint without saying what happened: ask first.
+            slots[COMPLAINT_TEXT] = None
+        return slots
+
+    def validate_complaint_confirmed(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if slot_value is not False:
+            return {CONFIRMED: slot_value}
+        denials = (tracker.get_slot(DENIALS) or 0) + 1
+        if denials >= MAX_DENIALS:
+            return {CONFIRMED: False, DENIALS: denials}
+        reset = {CONFIRMED: None, DENIALS: denials, COMPLAINT_TEXT: None, PARAPHRASE: None}
+        # "No, the lid was broken, not the jar" corrects in the same breath: paraphrase that straight away.
+        correction = analyse_complaint(strip_leading_denial(tracker.latest_message.get("text") or ""))
+        if correction.is_specific:
+            reset.update(_analysis_slots(correction, tracker))
+        return reset
+
+
+class ActionAskComplaintText(Action):
+    def name(self) -> Text:
+        return "action_ask_complaint_text"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot(DENIALS):
+            dispatcher.utter_message(text=ASK_CORRECTION)
+        elif len(tracker.get_slot(COMPLAINT_WORDS) or []) > 1:  # described once already, still too vaguely
+            dispatcher.utter_message(text=ASK_MORE_DETAIL)
+        else:
+            dispatcher.utter_message(text=ASK_DESCRIPTION)
+        return []
+
+
+class ActionAskComplaintConfirmed(Action):
+    """The paraphrase, in the second person, for the customer to confirm."""
+
+    def name(self) -> Text:
+        return "action_ask_complaint_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        paraphrase = tracker.get_slot(PARAPHRASE)
+        dispatcher.utter_message(text=f"So, if I understand correctly, {paraphrase}. Is that right?",
+                                 buttons=YES_NO_BUTTONS)
+        return []
+
+
+class ActionAskComplaintFormOrderNumber(Action):
+    def name(self) -> Text:
+        return "action_ask_complaint_form_order_number"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text=ASK_COMPLAINT_ORDER)
+        return []
+
+
+class ActionAskSolutionAccepted(Action):
+    """The apology and the solution, then whether that resolves it."""
+
+    def name(self) -> Text:
+        return "action_ask_solution_accepted"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        resolution = _resolution(tracker)
+        dispatcher.utter_message(text=resolution.text)
+        question = ASK_HAND_OVER_ACCEPTED if resolution.needs_person else ASK_SOLUTION_ACCEPTED
+        dispatcher.utter_message(text=question, buttons=YES_NO_BUTTONS)
+        return []
+
+
+class ActionFinishComplaint(Action):
+    """Logs the complaint with its outcome; escalates when the bot could not understand or solve it."""
+
+    def name(self) -> Text:
+        return "action_finish_complaint"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        understood = tracker.get_slot(CONFIRMED) is True
+        accepted = understood and tracker.get_slot(SOLUTION_ACCEPTED) is True
+        resolution = _resolution(tracker) if understood else None
+        if accepted:
+            outcome = "handed_to_team" if resolution.needs_person else "solution_accepted"
+        else:
+            outcome = "escalated"
+        log = issue_log()
+        entry = IssueEntry(
+            conversation_id=tracker.sender_id,
+            kind=IssueKind.COMPLAINT.value if understood else IssueKind.ESCALATION.value,
+            raw_text="\n".join(tracker.get_slot(COMPLAINT_WORDS) or []),
+            paraphrase=tracker.get_slot(PARAPHRASE) or "",
+            category=tracker.get_slot(CATEGORY),
+            severity=tuple(tracker.get_slot(SEVERITY) or ()),
+            order_number=tracker.get_slot(ORDER_NUMBER),
+            outcome=outcome,
+        )
+        log.record(entry)
+        if accepted:
+            dispatcher.utter_message(text="I'm glad that helps. Thank you for your patience.")
+        else:
+            escalation = _escalate(tracker, reason="paraphrase_denied" if not understood else "solution_declined")
+            dispatcher.utter_message(text=escalation)
+        events = _reset_complaint() + [SlotSet(OUTCOME, RESOLVED if accepted else ESCALATED)]
+        if not accepted:
+            events.append(SlotSet(INTERRUPTED_FORM, None))  # a person takes over; the paused form is dropped
+        return events
+
+
+def _escalate(tracker: Tracker, reason: str) -> str:
+    """Records that this conversation needs a person and says what happens next.
+
+    The hand-over to a live agent arrives with the escalation console; until then the customer care team
+    picks up escalations from the issue log and answers by e-mail or phone."""
+    if reason != "paraphrase_denied":
+        issue_log().record(IssueEntry(conversation_id=tracker.sender_id, kind=IssueKind.ESCALATION.value,
+                                      paraphrase=tracker.get_slot(PARAPHRASE) or "",
+                                      category=tracker.get_slot(CATEGORY), outcome="escalated",
+                                      order_number=tracker.get_slot(ORDER_NUMBER)))
+    shop = profile()
+    opening = ("I'm sorry I couldn't get that right. I've passed your message to our customer care team"
+               if reason == "paraphrase_denied" else "I'm sorry that doesn't solve it. I've passed your case to our "
+                                                     "customer care team")
+    return (f"{opening}, and a person will get back to you within {shop.reply_within_hours} hours. You can also "
+            f"reach them at {shop.support_email} or {shop.support_phone}.")
+
+
+def _reset_complaint() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in (COMPLAINT_TEXT, COMPLAINT_WORDS, PARAPHRASE, CATEGORY, SEVERITY,
+                                             CONFIRMED, ORDER_DECLINED, SOLUTION_ACCEPTED)] + [SlotSet(DENIALS, 0)]
+
+
+class ActionComplaintNotUnderstood(Action):
+    """A message the NLU could not place, in the middle of the complaint form.
+
+    While the form waits for a description any text is welcome (the form takes it); while it waits for a yes
+    or no, say so."""
+
+    def name(self) -> Text:
+        return "action_complaint_not_understood"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot("requested_slot") in (CONFIRMED, SOLUTION_ACCEPTED):
+            dispatcher.utter_message(text="Sorry, I didn't quite catch that. Could you answer yes or no?")
+        elif tracker.get_slot("requested_slot") == ORDER_NUMBER:
+            dispatcher.utter_message(text="Sorry, I didn't catch an order number there.")
+        return []
+
+
+class ActionPauseFormForComplaint(Action):
+    """A complaint in the middle of an order form: put the form aside, listen, then come back to it."""
+
+    def name(self) -> Text:
+        return "action_pause_form_for_complaint"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        paused = tracker.active_loop.get("name")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(INTERRUPTED_FORM, paused),
+                SlotSet(COMPLAINT_TEXT, tracker.latest_message.get("text"))]
+
+
+class ValidateFeedbackForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_feedback_form"
+
+    def validate_satisfaction_rating(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        rating = feedback.parse_rating(str(slot_value or ""))
+        if rating is None:
+            dispatcher.utter_message(text="Please answer with a number from 1 to 5.")
+        return {RATING: rating}
+
+    def validate_feedback_comment(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        declined = tracker.latest_message.get("intent", {}).get("name") == "deny"
+        return {COMMENT: "" if declined else str(slot_value or "").strip()[: feedback.MAX_COMMENT_LENGTH]}
+
+
+class ActionAskSatisfactionRating(Action):
+    def name(self) -> Text:
+        return "action_ask_satisfaction_rating"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        buttons = [{"title": str(value), "payload": str(value)}
+                   for value in range(feedback.MIN_RATING, feedback.MAX_RATING + 1)]
+        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=buttons)
+        return []
+
+
+class ActionAskFeedbackComment(Action):
+    def name(self) -> Text:
+        return "action_ask_feedback_comment"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text=ASK_COMMENT)
+        return []
+
+
+class ActionRecordFeedback(Action):
+    """Stores the rating next to the complaint it rates, thanks the customer, and resumes a paused form."""
+
+    def name(self) -> Text:
+        return "action_record_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        rating = int(tracker.get_slot(RATING))
+        issue_log().record_rating(tracker.sender_id, rating, tracker.get_slot(COMMENT) or None)
+        dispatcher.utter_message(text=f"Thank you for rating this chat {rating} out of 5; it helps us improve.")
+        events: List[EventType] = [SlotSet(RATING, None), SlotSet(COMMENT, None), SlotSet(OUTCOME, None),
+                                   SlotSet(INTERRUPTED_FORM, None)]
+        resumed = _resume_form(tracker.get_slot(INTERRUPTED_FORM), dispatcher)
+        if not resumed:
+            dispatcher.utter_message(text="Is there anything else I can help you with?")
+        return events + resumed
+
+
+def _resume_form(form: Optional[str], dispatcher: CollectingDispatcher) -> List[EventType]:
+    """Reactivates the order form a complaint paused; the form then asks its next question again."""
+    if form not in FORMS_A_COMPLAINT_CAN_INTERRUPT:
+        return []
+    dispatcher.utter_message(text="Now, back to where we were.")
+    return [ActiveLoop(form)]

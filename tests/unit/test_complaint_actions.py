@@ -1,0 +1,187 @@
+"""The complaint and feedback actions, run as the action server runs them, on a temporary issue log."""
+
+import asyncio
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaints import (
+    ActionAskComplaintConfirmed, ActionAskComplaintText, ActionAskSolutionAccepted, ActionComplaintNotUnderstood,
+    ActionFinishComplaint, ActionPauseFormForComplaint, ActionRecordFeedback, ValidateComplaintForm,
+    ValidateFeedbackForm,
+)
+from customer_care.issue_log import IssueEntry
+from tests.unit.conftest import make_tracker, run, slot_events
+
+FORM_SLOTS = ["complaint_text", "complaint_confirmed", "order_number", "solution_accepted"]
+
+
+def required(tracker):
+    return asyncio.run(ValidateComplaintForm().required_slots(FORM_SLOTS, CollectingDispatcher(), tracker, {}))
+
+
+def validate(method, value, tracker):
+    dispatcher = CollectingDispatcher()
+    return getattr(ValidateComplaintForm(), method)(value, dispatcher, tracker, {}), dispatcher.messages
+
+
+def test_a_specific_complaint_is_analysed_at_once():
+    text = "my kettle arrived with a cracked lid and I want a replacement"
+    slots, _ = validate("validate_complaint_text", text, make_tracker(text, "complaint"))
+    assert slots["complaint_text"] == text
+    assert slots["complaint_paraphrase"].startswith("your kettle arrived")
+    assert slots["complaint_category"] == "damaged_item"
+    assert slots["complaint_words"] == [text]
+
+
+def test_an_announced_complaint_is_not_paraphrased_yet():
+    slots, _ = validate("validate_complaint_text", "I want to make a complaint",
+                        make_tracker("I want to make a complaint", "complaint"))
+    assert slots["complaint_text"] is None
+    assert slots["complaint_words"] == ["I want to make a complaint"]
+
+
+def test_the_clarification_is_added_to_the_customers_words():
+    tracker = make_tracker("the blender stopped working after two days", "complaint",
+                           slots={"complaint_words": ["I have a complaint"], "requested_slot": "complaint_text"})
+    slots, _ = validate("validate_complaint_text", "the blender stopped working after two days", tracker)
+    assert slots["complaint_words"] == ["I have a complaint", "the blender stopped working after two days"]
+    assert slots["complaint_paraphrase"]
+
+
+def test_clarifying_question_depends_on_what_happened_before():
+    assert run(ActionAskComplaintText(), make_tracker())[0] == [
+        "I'm sorry to hear that. Could you please describe the problem in more detail?"]
+    assert "describe the problem" in run(ActionAskComplaintText(),
+                                         make_tracker(slots={"complaint_words": ["I have a complaint"]}))[0][0]
+    assert "a little more" in run(ActionAskComplaintText(),
+                                  make_tracker(slots={"complaint_words": ["complaint", "bad"]}))[0][0]
+    assert "What did I get wrong?" in run(ActionAskComplaintText(),
+                                          make_tracker(slots={"complaint_denials": 1}))[0][0]
+
+
+def test_paraphrase_is_offered_for_confirmation():
+    texts, _ = run(ActionAskComplaintConfirmed(), make_tracker(slots={"complaint_paraphrase": "your lid is cracked"}))
+    assert texts == ["So, if I understand correctly, your lid is cracked. Is that right?"]
+
+
+def test_first_denial_asks_for_the_correction():
+    slots, _ = validate("validate_complaint_confirmed", False, make_tracker("no", "deny"))
+    assert slots == {"complaint_confirmed": None, "complaint_denials": 1, "complaint_text": None,
+                     "complaint_paraphrase": None}
+
+
+def test_a_denial_with_the_correction_is_paraphrased_again():
+    text = "no, the parcel came three weeks late"
+    slots, _ = validate("validate_complaint_confirmed", False, make_tracker(text, "deny"))
+    assert slots["complaint_confirmed"] is None and slots["complaint_denials"] == 1
+    assert "three weeks late" in slots["complaint_paraphrase"]
+    assert slots["complaint_category"] == "late_delivery"
+
+
+def test_second_denial_stops_guessing():
+    tracker = make_tracker("no", "deny", slots={"complaint_denials": 1})
+    slots, _ = validate("validate_complaint_confirmed", False, tracker)
+    assert slots == {"complaint_confirmed": False, "complaint_denials": 2}
+    assert required(make_tracker(slots={"complaint_denials": 2})) == []
+
+
+def test_order_number_is_needed_only_for_order_problems():
+    assert "order_number" in required(make_tracker(slots={"complaint_category": "damaged_item"}))
+    assert "order_number" not in required(make_tracker(slots={"complaint_category": "account_login"}))
+    declined = required(make_tracker(slots={"complaint_category": "damaged_item", "complaint_order_declined": True}))
+    assert "order_number" not in declined and "complaint_order_declined" in declined
+
+
+def test_solution_uses_the_order_and_asks_whether_it_resolves_it(backend):
+    tracker = make_tracker(slots={"complaint_category": "damaged_item", "order_number": "111920",
+                                  "complaint_severity": [], "customer_name": "Ana Lima"})
+    texts, _ = run(ActionAskSolutionAccepted(), tracker)
+    assert texts[0].startswith("Ana, I'm sorry your item arrived damaged")
+    assert "order 111920" in texts[0] and "replacement" in texts[0]
+    assert texts[1] == "Does that resolve it for you?"
+
+
+def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend):
+    tracker = make_tracker(slots={
+        "complaint_words": ["my card 4111 1111 1111 1111 was charged twice, mail me at ana@example.com"],
+        "complaint_paraphrase": "your card was charged twice", "complaint_category": "billing",
+        "complaint_severity": [], "complaint_confirmed": True, "solution_accepted": True})
+    texts, events = run(ActionFinishComplaint(), tracker)
+    assert slot_events(events)["complaint_outcome"] == "solution_offered"
+    [entry] = log.entries()
+    assert entry.kind == "complaint" and entry.category == "billing"
+    assert "4111" not in entry.raw_text and "ana@example.com" not in entry.raw_text
+    assert entry.outcome == "solution_accepted"
+
+
+def test_twice_denied_paraphrase_is_escalated(log, backend):
+    tracker = make_tracker(slots={"complaint_words": ["meh", "no", "no"], "complaint_confirmed": False,
+                                  "complaint_denials": 2, "interrupted_form": "track_order_form"})
+    texts, events = run(ActionFinishComplaint(), tracker)
+    assert "a person will get back to you within 24 hours" in texts[0]
+    assert slot_events(events)["complaint_outcome"] == "escalated"
+    assert slot_events(events)["interrupted_form"] is None
+    assert [entry.kind for entry in log.entries()] == ["escalation"]
+
+
+def test_declined_solution_is_escalated(log, backend):
+    tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
+                                  "complaint_confirmed": True, "solution_accepted": False})
+    texts, events = run(ActionFinishComplaint(), tracker)
+    assert "doesn't solve it" in texts[0]
+    assert sorted(entry.kind for entry in log.entries()) == ["complaint", "escalation"]
+
+
+def test_not_understood_reprompts_only_for_yes_or_no_questions():
+    assert "yes or no" in run(ActionComplaintNotUnderstood(),
+                              make_tracker(slots={"requested_slot": "complaint_confirmed"}))[0][0]
+    assert run(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_text"}))[0] == []
+
+
+def test_complaint_pauses_the_order_form_and_keeps_the_message():
+    tracker = make_tracker("the last parcel came smashed", "complaint", active_loop="track_order_form")
+    _, events = run(ActionPauseFormForComplaint(), tracker)
+    assert any(event["event"] == "active_loop" and event["name"] is None for event in events)
+    assert slot_events(events)["interrupted_form"] == "track_order_form"
+    assert slot_events(events)["complaint_text"] == "the last parcel came smashed"
+
+
+def test_no_order_number_to_hand_is_accepted():
+    asked = {"requested_slot": "order_number", "complaint_category": "damaged_item"}
+    declining = make_tracker("no", "deny", slots=asked)
+    assert "complaint_order_declined" in required(declining) and "order_number" not in required(declining)
+    extract = ValidateComplaintForm().extract_complaint_order_declined
+    assert extract(CollectingDispatcher(), declining, {}) == {"complaint_order_declined": True}
+    assert extract(CollectingDispatcher(), make_tracker("104233", "track_order", slots=asked), {}) == {}
+
+
+@pytest.mark.parametrize("text, rating", [("5", 5), ("4/5", 4), ("three", 3), ("⭐⭐", 2), ("10", None), ("great", None)])
+def test_rating_validation(text, rating):
+    dispatcher = CollectingDispatcher()
+    slots = ValidateFeedbackForm().validate_satisfaction_rating(text, dispatcher, make_tracker(text), {})
+    assert slots == {"satisfaction_rating": rating}
+    assert bool(dispatcher.messages) == (rating is None)
+
+
+def test_declining_the_comment_leaves_it_empty():
+    slots = ValidateFeedbackForm().validate_feedback_comment("no thanks", CollectingDispatcher(),
+                                                             make_tracker("no thanks", "deny"), {})
+    assert slots == {"feedback_comment": ""}
+
+
+def test_rating_is_stored_with_the_complaint(log):
+    log.record(IssueEntry(conversation_id="test", kind="complaint", paraphrase="your lid is cracked"))
+    texts, events = run(ActionRecordFeedback(), make_tracker(slots={"satisfaction_rating": 4.0,
+                                                                     "feedback_comment": "quick, thanks"}))
+    [entry] = log.entries()
+    assert (entry.rating, entry.comment) == (4, "quick, thanks")
+    assert "4 out of 5" in texts[0] and "anything else" in texts[1]
+
+
+def test_rating_resumes_the_paused_form(log):
+    log.record(IssueEntry(conversation_id="test", kind="complaint"))
+    tracker = make_tracker(slots={"satisfaction_rating": 5.0, "interrupted_form": "cancel_order_form"})
+    texts, events = run(ActionRecordFeedback(), tracker)
+    assert texts[-1] == "Now, back to where we were."
+    assert slot_events(events)["interrupted_form"] is None
+    assert any(event["event"] == "active_loop" and event["name"] == "cancel_order_form" for event in events)
