@@ -6,6 +6,7 @@ the problem concerns an order, and offers a solution. `feedback_form` then takes
 optional comment. The analysis, solutions and log live in `customer_care`; these actions only glue them in.
 """
 
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.orders import ORDER_NUMBER, OrderNumberValidation
 from actions.services import issue_log, order_backend, profile
 from customer_care import feedback
-from customer_care.complaints import ComplaintAnalysis, analyse_complaint
+from customer_care.complaints import ComplaintAnalysis, analyse_complaint, confirmation_sentence
 from customer_care.corrections import strip_leading_denial
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import first_name
@@ -153,8 +154,7 @@ class ActionAskComplaintConfirmed(Action):
         return "action_ask_complaint_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        paraphrase = tracker.get_slot(PARAPHRASE)
-        dispatcher.utter_message(text=f"So, if I understand correctly, {paraphrase}. Is that right?",
+        dispatcher.utter_message(text=confirmation_sentence(tracker.get_slot(PARAPHRASE) or ""),
                                  buttons=YES_NO_BUTTONS)
         return []
 
@@ -196,7 +196,6 @@ class ActionFinishComplaint(Action):
             outcome = "handed_to_team" if resolution.needs_person else "solution_accepted"
         else:
             outcome = "escalated"
-        log = issue_log()
         entry = IssueEntry(
             conversation_id=tracker.sender_id,
             kind=IssueKind.COMPLAINT.value if understood else IssueKind.ESCALATION.value,
@@ -207,32 +206,27 @@ class ActionFinishComplaint(Action):
             order_number=tracker.get_slot(ORDER_NUMBER),
             outcome=outcome,
         )
-        log.record(entry)
+        issue_log().record(entry)
         if accepted:
             dispatcher.utter_message(text="I'm glad that helps. Thank you for your patience.")
         else:
-            escalation = _escalate(tracker, reason="paraphrase_denied" if not understood else "solution_declined")
-            dispatcher.utter_message(text=escalation)
+            if understood:  # a confirmed complaint whose solution was declined is also an escalation
+                issue_log().record(replace(entry, kind=IssueKind.ESCALATION.value))
+            dispatcher.utter_message(text=_escalation_message(understood))
         events = _reset_complaint() + [SlotSet(OUTCOME, RESOLVED if accepted else ESCALATED)]
         if not accepted:
             events.append(SlotSet(INTERRUPTED_FORM, None))  # a person takes over; the paused form is dropped
         return events
 
 
-def _escalate(tracker: Tracker, reason: str) -> str:
-    """Records that this conversation needs a person and says what happens next.
+def _escalation_message(understood: bool) -> str:
+    """What happens next once the case goes to a person.
 
     The hand-over to a live agent arrives with the escalation console; until then the customer care team
     picks up escalations from the issue log and answers by e-mail or phone."""
-    if reason != "paraphrase_denied":
-        issue_log().record(IssueEntry(conversation_id=tracker.sender_id, kind=IssueKind.ESCALATION.value,
-                                      paraphrase=tracker.get_slot(PARAPHRASE) or "",
-                                      category=tracker.get_slot(CATEGORY), outcome="escalated",
-                                      order_number=tracker.get_slot(ORDER_NUMBER)))
     shop = profile()
-    opening = ("I'm sorry I couldn't get that right. I've passed your message to our customer care team"
-               if reason == "paraphrase_denied" else "I'm sorry that doesn't solve it. I've passed your case to our "
-                                                     "customer care team")
+    opening = ("I'm sorry that doesn't solve it. I've passed your case to our customer care team" if understood
+               else "I'm sorry I couldn't get that right. I've passed your message to our customer care team")
     return (f"{opening}, and a person will get back to you within {shop.reply_within_hours} hours. You can also "
             f"reach them at {shop.support_email} or {shop.support_phone}.")
 

@@ -3,8 +3,8 @@
 import re
 from typing import Optional
 
-MIN_RATING = 1
-MAX_RATING = 5
+from customer_care.issue_log import MAX_RATING, MIN_RATING  # the range the log stores
+
 MAX_COMMENT_LENGTH = 1000
 RATING_QUESTION = "How would you rate this chat, from 1 (poor) to 5 (excellent)?"
 
