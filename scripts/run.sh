@@ -33,7 +33,7 @@ trap stop INT TERM EXIT
 
 .venv/bin/rasa run actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --enable-api --auth-token "$RASA_API_TOKEN" --port "$RASA_PORT" \
+.venv/bin/rasa run --enable-api --auth-token="$RASA_API_TOKEN" --port "$RASA_PORT" \
     --endpoints "$endpoints" --credentials credentials.yml --model models >var/rasa.log 2>&1 &
 pids+=($!)
 

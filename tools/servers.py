@@ -100,7 +100,7 @@ def start_assistant(
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="larkspur-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
-    token = secrets.token_urlsafe(16)
+    token = secrets.token_urlsafe(16)  # may start with "-": passed as --auth-token=TOKEN so argparse takes it
     endpoints = work_dir / "endpoints.yml"
     endpoint_lines = [
         "tracker_store:",
@@ -121,7 +121,7 @@ def start_assistant(
         commands.append(("actions", [rasa, "run", "actions", "--port", str(action_port)]))
     commands.append((
         "rasa",
-        [rasa, "run", "--enable-api", "--auth-token", token, "--port", str(rasa_port), "--interface", "127.0.0.1",
+        [rasa, "run", "--enable-api", f"--auth-token={token}", "--port", str(rasa_port), "--interface", "127.0.0.1",
          "--endpoints", str(endpoints), "--credentials", str(project_dir / "credentials.yml"), "--model", str(model)],
     ))
     for name, command in commands:
