@@ -6,7 +6,7 @@ the problem concerns an order, and offers a solution. `feedback_form` then takes
 optional comment. The analysis, solutions and log live in `customer_care`; these actions only glue them in.
 """
 
-from dataclasses import replace
+from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,10 +15,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.orders import ORDER_NUMBER, OrderNumberValidation
-from actions.services import issue_log, order_backend, profile
+from actions.handoff import start_handoff
+from actions.services import escalation_settings, issue_log, order_backend, profile
 from customer_care import feedback
 from customer_care.complaints import ComplaintAnalysis, analyse_complaint, confirmation_sentence
 from customer_care.corrections import strip_leading_denial
+from customer_care.database import utc_now
+from customer_care.escalation import Trigger, complaint_trigger
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import first_name
 from customer_care.resolutions import Resolution, needs_order_number, resolve
@@ -183,7 +186,7 @@ class ActionAskSolutionAccepted(Action):
 
 
 class ActionFinishComplaint(Action):
-    """Logs the complaint with its outcome; escalates when the bot could not understand or solve it."""
+    """Logs the complaint with its outcome; hands it to a person when an escalation trigger applies."""
 
     def name(self) -> Text:
         return "action_finish_complaint"
@@ -192,46 +195,55 @@ class ActionFinishComplaint(Action):
         understood = tracker.get_slot(CONFIRMED) is True
         accepted = understood and tracker.get_slot(SOLUTION_ACCEPTED) is True
         resolution = _resolution(tracker) if understood else None
-        if accepted:
-            outcome = "handed_to_team" if resolution.needs_person else "solution_accepted"
-        else:
-            outcome = "escalated"
-        entry = IssueEntry(
-            conversation_id=tracker.sender_id,
-            kind=IssueKind.COMPLAINT.value if understood else IssueKind.ESCALATION.value,
-            raw_text="\n".join(tracker.get_slot(COMPLAINT_WORDS) or []),
-            paraphrase=tracker.get_slot(PARAPHRASE) or "",
-            category=tracker.get_slot(CATEGORY),
-            severity=tuple(tracker.get_slot(SEVERITY) or ()),
-            order_number=tracker.get_slot(ORDER_NUMBER),
-            outcome=outcome,
+        category = tracker.get_slot(CATEGORY)
+        severity = tuple(tracker.get_slot(SEVERITY) or ())
+        settings = escalation_settings()
+        repeat = understood and category is not None and issue_log().has_complained_before(
+            tracker.sender_id, category, utc_now() - timedelta(days=settings.repeat_within_days))
+        trigger = complaint_trigger(
+            settings, understood=understood, accepted=accepted, severity=severity if understood else (),
+            repeat=repeat, outside_policy=bool(resolution and resolution.outside_policy),
+            needs_person=bool(resolution and resolution.needs_person),
         )
-        issue_log().record(entry)
-        if accepted:
-            dispatcher.utter_message(text="I'm glad that helps. Thank you for your patience.")
+        if trigger:
+            outcome = "escalated"
         else:
-            if understood:  # a confirmed complaint whose solution was declined is also an escalation
-                issue_log().record(replace(entry, kind=IssueKind.ESCALATION.value))
-            dispatcher.utter_message(text=_escalation_message(understood))
-        events = _reset_complaint() + [SlotSet(OUTCOME, RESOLVED if accepted else ESCALATED)]
-        if not accepted:
-            events.append(SlotSet(INTERRUPTED_FORM, None))  # a person takes over; the paused form is dropped
-        return events
+            outcome = "solution_accepted" if accepted else "not_understood"
+        words = "\n".join(tracker.get_slot(COMPLAINT_WORDS) or [])
+        issue_log().record(IssueEntry(
+            conversation_id=tracker.sender_id, kind=IssueKind.COMPLAINT.value, raw_text=words,
+            paraphrase=tracker.get_slot(PARAPHRASE) or "", category=category, severity=severity,
+            order_number=tracker.get_slot(ORDER_NUMBER), outcome=outcome,
+        ))
+        events = reset_complaint() + [SlotSet(OUTCOME, ESCALATED if trigger else RESOLVED)]
+        if not trigger:
+            dispatcher.utter_message(text="I'm glad that helps. Thank you for your patience." if accepted else
+                                     "I'm sorry I couldn't solve this here.")
+            return events
+        dispatcher.utter_message(text=_handover_lead(trigger, repeat))
+        # A person takes over; the order form the complaint paused is dropped.
+        return events + [SlotSet(INTERRUPTED_FORM, None)] + start_handoff(
+            trigger, _handover_summary(tracker, understood), category, severity if understood else ())
 
 
-def _escalation_message(understood: bool) -> str:
-    """What happens next once the case goes to a person.
-
-    The hand-over to a live agent arrives with the escalation console; until then the customer care team
-    picks up escalations from the issue log and answers by e-mail or phone."""
-    shop = profile()
-    opening = ("I'm sorry that doesn't solve it. I've passed your case to our customer care team" if understood
-               else "I'm sorry I couldn't get that right. I've passed your message to our customer care team")
-    return (f"{opening}, and a person will get back to you within {shop.reply_within_hours} hours. You can also "
-            f"reach them at {shop.support_email} or {shop.support_phone}.")
+def _handover_lead(trigger: Trigger, repeat: bool) -> str:
+    if trigger is Trigger.PARAPHRASE_DENIED:
+        return "I'm sorry I couldn't get that right. Let me bring in a member of our team."
+    if trigger is Trigger.SOLUTION_DECLINED:
+        return "I'm sorry that doesn't solve it. Let me bring in a member of our team."
+    if repeat:
+        return "I can see you've had this problem before, and I'm sorry it's happened again. A colleague will take this over."
+    return "A member of our team will take this over."
 
 
-def _reset_complaint() -> List[EventType]:
+def _handover_summary(tracker: Tracker, understood: bool) -> str:
+    if understood:
+        return f"Complaint (confirmed): {tracker.get_slot(PARAPHRASE)}"
+    words = " / ".join(tracker.get_slot(COMPLAINT_WORDS) or [])
+    return f"Complaint the bot could not restate; the customer's words: {words}"
+
+
+def reset_complaint() -> List[EventType]:
     return [SlotSet(slot, None) for slot in (COMPLAINT_TEXT, COMPLAINT_WORDS, PARAPHRASE, CATEGORY, SEVERITY,
                                              CONFIRMED, ORDER_DECLINED, SOLUTION_ACCEPTED)] + [SlotSet(DENIALS, 0)]
 

@@ -3,11 +3,16 @@
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import issue_log, profile
-from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for
+from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
+from actions.complaints import CATEGORY as COMPLAINT_CATEGORY
+from actions.complaints import SEVERITY as COMPLAINT_SEVERITY
+from actions.handoff import start_handoff
+from actions.services import escalation_settings, issue_log, profile
+from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for, contact_human_agent
+from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import extract_name, first_name
 
@@ -102,11 +107,57 @@ class ActionHandleUnrecognised(Action):
             dispatcher.utter_message(text=_nice_to_meet_you(name))
             return [SlotSet("customer_name", name)]
         intent = tracker.latest_message.get("intent", {}).get("name")
+        in_a_row = _not_understood_in_a_row(tracker)
+        settings = escalation_settings()
         issue_log().record(IssueEntry(
             conversation_id=tracker.sender_id, kind=IssueKind.FALLBACK.value,
             raw_text=tracker.latest_message.get("text") or "",
             outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
         ))
+        if settings.enabled(Trigger.NOT_UNDERSTOOD) and in_a_row >= settings.fallbacks_in_a_row:
+            dispatcher.utter_message(text="I'm sorry, I'm not understanding you well. Let me bring in a member of "
+                                          "our team.")
+            return start_handoff(Trigger.NOT_UNDERSTOOD, "Messages the bot did not understand:\n" +
+                                 "\n".join(_last_user_texts(tracker, in_a_row)))
         dispatcher.utter_message(text=OUT_OF_SCOPE if intent == "out_of_scope" else NOT_UNDERSTOOD)
         dispatcher.utter_message(text=_capabilities())
         return []
+
+
+def _user_messages_newest_first(tracker: Tracker) -> List[Dict[Text, Any]]:
+    return [event for event in reversed(tracker.events) if event.get("event") == "user"]
+
+
+def _not_understood_in_a_row(tracker: Tracker) -> int:
+    """How many of the latest user messages, counting back from this one, fell back (nlu_fallback)."""
+    count = 0
+    for event in _user_messages_newest_first(tracker):
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+def _last_user_texts(tracker: Tracker, count: int) -> List[str]:
+    return [event.get("text") or "" for event in _user_messages_newest_first(tracker)[:count]][::-1]
+
+
+class ActionRequestHuman(Action):
+    """The customer asks for a person: hand over, passing on the complaint under way if there is one."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        if not escalation_settings().enabled(Trigger.CUSTOMER_ASKED):
+            dispatcher.utter_message(text=contact_human_agent(profile()))
+            return []
+        dispatcher.utter_message(text="Of course, I'll bring in a member of our team.")
+        paraphrase = tracker.get_slot(PARAPHRASE)
+        if paraphrase and tracker.get_slot(CONFIRMED) is not False:
+            summary = f"Complaint: {paraphrase}"
+        else:
+            summary = f"Asked for a person: {tracker.latest_message.get('text') or ''}"
+        events = start_handoff(Trigger.CUSTOMER_ASKED, summary, tracker.get_slot(COMPLAINT_CATEGORY),
+                               tracker.get_slot(COMPLAINT_SEVERITY) or ())
+        return reset_complaint() + [SlotSet("interrupted_form", None)] + events

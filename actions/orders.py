@@ -8,11 +8,13 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import order_backend, profile
+from actions.handoff import start_handoff
+from actions.services import escalation_settings, order_backend, profile
 from customer_care import order_replies
 from customer_care.answers import NOT_UNDERSTOOD
+from customer_care.escalation import Trigger
 from customer_care.names import first_name
-from customer_care.orders import Order, OrderNotChangeable, parse_order_number
+from customer_care.orders import Order, OrderNotChangeable, OrderStatus, parse_order_number
 
 ORDER_NUMBER = "order_number"
 CONFIRM_CANCELLATION = "confirm_cancellation"
@@ -163,6 +165,10 @@ class ActionTrackRefund(Action):
         return []
 
 
+# Orders a cancellation can't stop any more: a person may still find a way (intercept, early return).
+ALREADY_ON_ITS_WAY = (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED)
+
+
 class ActionCancelOrder(Action):
     """Cancels the order once the customer confirmed; explains politely when it has shipped."""
 
@@ -175,6 +181,12 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(text=NOT_UNDERSTOOD)
         elif not order.can_be_cancelled:
             dispatcher.utter_message(text=order_replies.cannot_cancel(order, profile()))
+            if order.status in ALREADY_ON_ITS_WAY and escalation_settings().enabled(Trigger.NOT_ALLOWED):
+                dispatcher.utter_message(text="If that doesn't work for you, a member of our team can look at "
+                                              "what else is possible.")
+                return [SlotSet(CONFIRM_CANCELLATION, None)] + start_handoff(
+                    Trigger.NOT_ALLOWED, f"Wants to cancel order {order.number}, which is already "
+                                         f"{order.status.value.replace('_', ' ')}.")
         elif tracker.get_slot(CONFIRM_CANCELLATION):
             try:
                 cancelled = order_backend().cancel_order(order.number)

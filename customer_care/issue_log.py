@@ -12,9 +12,8 @@ half-open, [since, until), so adjacent periods never count a row twice.
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from enum import Enum
-from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
 
 from sqlalchemy import (
@@ -26,15 +25,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     func,
     select,
 )
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
 from customer_care.masking import mask_personal_data
 from customer_care.settings import database_url
 
@@ -130,21 +127,6 @@ def validate_rating(rating: Optional[int]) -> Optional[int]:
     return rating
 
 
-def to_stored_time(moment: datetime) -> datetime:
-    """Naive UTC for the database; a naive input is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def from_stored_time(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc)
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 @dataclass(frozen=True)
 class CategoryTrend:
     """How often one category came up in a period, next to the period before."""
@@ -200,7 +182,7 @@ class IssueLog:
 
     def __init__(self, url: Optional[str] = None) -> None:
         self.url = url or database_url()
-        self.engine = _create_engine(self.url)
+        self.engine = engine_for(self.url)
         metadata.create_all(self.engine, tables=[issue_log_table], checkfirst=True)
 
     def close(self) -> None:
@@ -239,6 +221,20 @@ class IssueLog:
         statement = select(table).where(*_in_period(since, until)).order_by(table.c.created_at, table.c.id)
         with self.engine.connect() as connection:
             return [_entry_from_row(row._mapping) for row in connection.execute(statement)]
+
+    def for_conversation(self, conversation_id: str) -> List[IssueEntry]:
+        """Everything logged about one conversation, oldest first."""
+        table = issue_log_table
+        statement = (select(table).where(table.c.conversation_id == conversation_id)
+                     .order_by(table.c.created_at, table.c.id))
+        with self.engine.connect() as connection:
+            return [_entry_from_row(row._mapping) for row in connection.execute(statement)]
+
+    def has_complained_before(self, conversation_id: str, category: str, since: datetime) -> bool:
+        """Whether this conversation logged a complaint of `category` since `since` (a repeat complaint)."""
+        return any(entry.kind == IssueKind.COMPLAINT.value and entry.category == category
+                   and entry.created_at is not None and entry.created_at >= since
+                   for entry in self.for_conversation(conversation_id))
 
     def category_counts(
         self, since: Optional[datetime] = None, until: Optional[datetime] = None
@@ -293,19 +289,6 @@ class IssueLog:
         statement = select(column, func.count()).where(*_in_period(since, until)).group_by(column)
         with self.engine.connect() as connection:
             return {name: int(count) for name, count in connection.execute(statement)}
-
-
-def _create_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True)
-    database = parsed.database or ""
-    if database in ("", ":memory:"):
-        # Tests and demos: one shared connection, or every thread would see its own empty database.
-        return create_engine(url, future=True, poolclass=StaticPool, connect_args={"check_same_thread": False})
-    if not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url, future=True)
 
 
 def _row_from_entry(entry: IssueEntry) -> Dict[str, Any]:

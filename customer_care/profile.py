@@ -115,6 +115,8 @@ def _field(data: Dict[str, Any], dotted: str) -> Any:
 
 def _time(data: Dict[str, Any], dotted: str) -> time:
     raw = str(_field(data, dotted))
+    if raw == "24:00":  # "closes: 24:00" means open until midnight
+        return time.max
     try:
         return time.fromisoformat(raw)
     except ValueError as error:

@@ -22,6 +22,7 @@ class Resolution:
     apology: str
     solution: str
     needs_person: bool  # the solution is a hand-over to a person rather than something the bot can promise
+    outside_policy: bool = False  # what the customer needs is more than the shop's rules allow (past the return window)
 
     @property
     def text(self) -> str:
@@ -66,9 +67,9 @@ def _within_refund_window(order: Order, profile: StoreProfile, today: date) -> b
     return received is None or (today - received).days <= profile.refund_window_days
 
 
-def _person_follow_up(profile: StoreProfile, lead: str = "I'm passing this to our customer care team.") -> str:
-    return (f"{lead} A member of the team will get back to you within {profile.reply_within_hours} hours; you can "
-            f"also reach them at {profile.support_email} or {profile.support_phone}.")
+def _person_follow_up(lead: str = "I'd like a member of our team to take this over.") -> str:
+    """The hand-over offer; what happens next (live chat or a reply by e-mail) comes with the ticket."""
+    return f"{lead} I'll pass them everything you've told me, so you won't have to repeat yourself."
 
 
 Solution = Tuple[str, bool]  # the text, and whether it hands the case to a person
@@ -78,7 +79,7 @@ def _order_solution(category: str, order: Order, profile: StoreProfile, today: d
     money = f"{profile.currency_symbol}{order.total:.2f}"
     if category in ("damaged_item", "wrong_item"):
         if not _within_refund_window(order, profile, today):
-            return _person_follow_up(profile, f"Order {order.number} is past our {profile.refund_window_days}-day "
+            return _person_follow_up(f"Order {order.number} is past our {profile.refund_window_days}-day "
                                               "return window, so I'd like a colleague to look at it."), True
         what = "a replacement" if category == "damaged_item" else "the right item"
         return (f"For order {order.number} we can send you {what} straight away, or refund the {money} in full, "
@@ -96,8 +97,8 @@ def _order_solution(category: str, order: Order, profile: StoreProfile, today: d
         return f"{status} If it hasn't arrived by then, tell me and we'll send it again or refund you.", False
     # refund_not_received
     if order.refund is None:
-        return _person_follow_up(profile, f"I can't see a refund request on order {order.number} yet; refunds start "
-                                          "when a return reaches us, so I've asked the team to check."), True
+        return _person_follow_up(f"I can't see a refund request on order {order.number} yet; refunds start "
+                                          "when a return reaches us, so I'd like the team to check."), True
     return order_replies.refund_status(order, profile, today), False
 
 
@@ -113,10 +114,10 @@ def _general_solution(category: str, profile: StoreProfile) -> Solution:
         return ("Please try once more in a private window or another browser; that clears most checkout errors. "
                 f"I've reported the problem, and you can also order by phone on {profile.support_phone}."), False
     if category == "staff_behaviour":
-        return _person_follow_up(profile, "I've passed your account of what happened to the team lead."), True
+        return _person_follow_up("I'd like our team lead to hear what happened."), True
     if category in ORDER_CATEGORIES:
-        return _person_follow_up(profile, "Without the order number I can't sort this out here, so I'm passing it on."), True
-    return _person_follow_up(profile, "I've recorded this for our customer care team."), True
+        return _person_follow_up("Without the order number I can't sort this out here, so I'd like a colleague to pick it up."), True
+    return _person_follow_up("I'd like a colleague from our customer care team to look at this."), True
 
 
 def resolve(category: str, severity: Collection[str], profile: StoreProfile, order: Optional[Order] = None,
@@ -125,9 +126,11 @@ def resolve(category: str, severity: Collection[str], profile: StoreProfile, ord
     today = today or date.today()
     sorry = apology(category, severity, name)
     if URGENT_SEVERITIES & set(severity):
-        return Resolution(sorry, _person_follow_up(profile), needs_person=True)
+        return Resolution(sorry, _person_follow_up(), needs_person=True)
     if order is not None and category in ORDER_CATEGORIES:
         solution, needs_person = _order_solution(category, order, profile, today)
     else:
         solution, needs_person = _general_solution(category, profile)
-    return Resolution(sorry, solution, needs_person)
+    outside_policy = (order is not None and category in ("damaged_item", "wrong_item")
+                      and not _within_refund_window(order, profile, today))
+    return Resolution(sorry, solution, needs_person, outside_policy)

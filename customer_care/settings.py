@@ -23,3 +23,8 @@ def database_url() -> str:
     """SQLAlchemy URL of the assistant's own database: the issue log now, the ticket store later."""
     default = f"sqlite:///{(var_dir() / 'care.db').as_posix()}"
     return os.environ.get("CARE_DATABASE_URL") or default
+
+
+def endpoints_path() -> Path:
+    """The endpoints.yml the action server reads its own settings from (the ticket webhook)."""
+    return Path(os.environ.get("CARE_ENDPOINTS", PROJECT_ROOT / "endpoints.yml"))

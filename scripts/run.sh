@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST + socket.io channels, HTTP API with a token) and stops
-# both on Ctrl-C. Ports: RASA_PORT (5005) and ACTION_PORT (5055). The HTTP API token comes from
-# RASA_API_TOKEN; when it is unset a fresh one is generated and printed.
+# Starts the action server, the Rasa server (REST + socket.io channels, HTTP API with a token) and the agent
+# console, and stops all three on Ctrl-C. Ports: RASA_PORT (5005), ACTION_PORT (5055), CONSOLE_PORT (5006).
+# The HTTP API token comes from RASA_API_TOKEN; when it is unset a fresh one is generated and printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
+CONSOLE_PORT=${CONSOLE_PORT:-5006}
 if [ -z "${RASA_API_TOKEN:-}" ]; then
     RASA_API_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
     token_note="generated for this run; set RASA_API_TOKEN to choose your own"
@@ -36,10 +37,19 @@ pids+=($!)
 .venv/bin/rasa run --enable-api --auth-token="$RASA_API_TOKEN" --port "$RASA_PORT" \
     --endpoints "$endpoints" --credentials credentials.yml --model models >var/rasa.log 2>&1 &
 pids+=($!)
+RASA_URL="http://localhost:${RASA_PORT}" RASA_API_TOKEN="$RASA_API_TOKEN" \
+    .venv/bin/python -m console serve --port "$CONSOLE_PORT" >var/console.log 2>&1 &
+pids+=($!)
 
-echo "Starting the assistant (logs: var/rasa.log, var/actions.log)..."
+echo "Starting the assistant (logs: var/rasa.log, var/actions.log, var/console.log)..."
 .venv/bin/python -m tools.servers wait "http://localhost:${RASA_PORT}/" "http://localhost:${ACTION_PORT}/health" \
-    --timeout 180 || { echo "The servers did not start; see var/rasa.log and var/actions.log." >&2; exit 1; }
+    "http://localhost:${CONSOLE_PORT}/login" --timeout 180 \
+    || { echo "The servers did not start; see var/rasa.log, var/actions.log and var/console.log." >&2; exit 1; }
+if .venv/bin/python -m console list-agents 2>/dev/null | grep -q "^No agents"; then
+    agent_note="no agents yet: create one with  .venv/bin/python -m console add-agent sam --name \"Sam Lee\""
+else
+    agent_note="log in with an agent account (.venv/bin/python -m console list-agents)"
+fi
 cat <<MSG
 
   Larkspur assistant is running.
@@ -47,6 +57,7 @@ cat <<MSG
     Chat (socket):  http://localhost:${RASA_PORT}/socket.io
     HTTP API token: ${RASA_API_TOKEN}  (${token_note})
     Actions:        http://localhost:${ACTION_PORT}/webhook
+    Agent console:  http://localhost:${CONSOLE_PORT}/  (${agent_note})
   Press Ctrl-C to stop.
 
 MSG

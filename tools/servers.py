@@ -59,6 +59,8 @@ class RunningAssistant:
     work_dir: Path
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     started_in_seconds: float = 0.0
+    console_url: Optional[str] = None
+    env: Dict[str, str] = field(default_factory=dict)  # the servers' environment (database, profile)
 
     @property
     def rest_webhook(self) -> str:
@@ -95,11 +97,14 @@ def start_assistant(
     project_dir: Path = PROJECT_ROOT,
     with_actions: bool = True,
     timeout: float = 240,
+    with_console: bool = False,
+    extra_env: Optional[Dict[str, str]] = None,
 ) -> RunningAssistant:
-    """Start both servers on free ports with their own databases in `work_dir`; wait until they answer."""
+    """Start both servers (and the agent console if asked) on free ports with their own databases in
+    `work_dir`; wait until they answer."""
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="larkspur-"))
     work_dir.mkdir(parents=True, exist_ok=True)
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     token = secrets.token_urlsafe(16)  # may start with "-": passed as --auth-token=TOKEN so argparse takes it
     endpoints = work_dir / "endpoints.yml"
     endpoint_lines = [
@@ -111,7 +116,8 @@ def start_assistant(
     if with_actions:
         endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"'] + endpoint_lines
     endpoints.write_text("\n".join(endpoint_lines) + "\n")
-    env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", **(extra_env or {}))
+    env.pop("CARE_DATABASE_URL", None)  # every server uses the database in work_dir
     rasa = str(VENV_BIN / "rasa")
 
     began = time.monotonic()
@@ -124,22 +130,29 @@ def start_assistant(
         [rasa, "run", "--enable-api", f"--auth-token={token}", "--port", str(rasa_port), "--interface", "127.0.0.1",
          "--endpoints", str(endpoints), "--credentials", str(project_dir / "credentials.yml"), "--model", str(model)],
     ))
+    if with_console:
+        env.update(RASA_URL=f"http://127.0.0.1:{rasa_port}", RASA_API_TOKEN=token)
+        commands.append(("console", [str(VENV_BIN / "python"), "-m", "console", "serve", "--host", "127.0.0.1",
+                                     "--port", str(console_port)]))
     for name, command in commands:
         log = open(work_dir / f"{name}.log", "wb")
         processes[name] = subprocess.Popen(
             command, cwd=project_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
-                               work_dir, processes)
+                               work_dir, processes, env=env,
+                               console_url=f"http://127.0.0.1:{console_port}" if with_console else None)
     urls = [f"{running.rasa_url}/status?token={token}"]
     if with_actions:
         urls.append(f"{running.action_url}/health")
+    if with_console:
+        urls.append(f"{running.console_url}/login")
     try:
         wait_until_up(urls, timeout, list(processes.values()))
         _wait_for_model(running, timeout)
     except Exception:
         running.stop()
-        sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:])
+        sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:] + running.log("console")[-2000:])
         raise
     running.started_in_seconds = time.monotonic() - began
     return running

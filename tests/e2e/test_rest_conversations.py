@@ -1,5 +1,7 @@
 """Chat with the real Rasa and action servers through the REST channel, as a website backend would."""
 
+import uuid
+
 import requests
 
 from tests.e2e.conftest import Customer
@@ -101,12 +103,21 @@ def test_bad_messages_get_polite_replies(customer):
         "\x00\x01\x02 binary \ufffd",
         "'; DROP TABLE events; --",
     ]:
-        response = requests.post(
-            customer.assistant.rest_webhook, json={"sender": customer.sender, "message": message}, timeout=60
-        )
+        # Each in a new conversation: two messages in a row the bot can't understand hand the chat to a person.
+        sender = f"{customer.sender}-{uuid.uuid4().hex[:6]}"
+        response = requests.post(customer.assistant.rest_webhook, json={"sender": sender, "message": message},
+                                 timeout=60)
         assert response.status_code == 200, (message[:30], response.status_code, response.text[:200])
         replies = response.json()
         assert replies and all(reply.get("text") for reply in replies), (message[:30], replies)
+
+
+def test_bad_input_while_the_bot_asks_for_an_email_address(customer):
+    customer.says("can I speak to a human")  # nobody is at the console in these tests: the bot asks for an address
+    for message in ["x" * 10_000, "<img src=x onerror=alert(1)>", "🙂🙂🙂"]:
+        assert "doesn't look like an e-mail address" in customer.says(message)
+    assert "by e-mail to ana@example.com" in customer.says("ana@example.com")
+    assert customer.say("hello?") == []  # handed over: the bot is paused until an agent hands the chat back
 
 
 def test_malformed_requests_are_client_errors(assistant):

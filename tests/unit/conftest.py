@@ -7,10 +7,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from customer_care.agents import AgentDirectory
 from customer_care.issue_log import IssueLog
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.profile import StoreProfile, load_profile
 from customer_care.sample_orders import sample_orders
+from customer_care.tickets import TicketStore
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 
@@ -24,7 +26,8 @@ def profile() -> StoreProfile:
 def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SQLiteOrderBackend:
     """A fresh seeded order database that the actions use instead of var/orders.db."""
     orders = SQLiteOrderBackend(tmp_path / "orders.db", seed=lambda: sample_orders(TODAY))
-    monkeypatch.setattr("actions.orders.order_backend", lambda: orders)
+    for module in ("actions.orders", "actions.complaints"):
+        monkeypatch.setattr(f"{module}.order_backend", lambda: orders)
     return orders
 
 
@@ -32,9 +35,26 @@ def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SQLiteOrderBacke
 def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> IssueLog:
     """A fresh issue log that the actions write to instead of var/care.db."""
     issues = IssueLog(f"sqlite:///{tmp_path / 'care.db'}")
-    for module in ("actions.conversation", "actions.complaints"):
+    for module in ("actions.conversation", "actions.complaints", "actions.handoff"):
         monkeypatch.setattr(f"{module}.issue_log", lambda: issues)
     return issues
+
+
+@pytest.fixture(autouse=True)
+def tickets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TicketStore:
+    """A fresh ticket store, and no webhook, for the hand-over actions."""
+    store = TicketStore(f"sqlite:///{tmp_path / 'care.db'}")
+    monkeypatch.setattr("actions.handoff.ticket_store", lambda: store)
+    monkeypatch.setattr("actions.handoff.ticket_webhook", lambda: None)
+    return store
+
+
+@pytest.fixture(autouse=True)
+def agents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AgentDirectory:
+    """A fresh agent directory: nobody is online unless a test says so."""
+    directory = AgentDirectory(f"sqlite:///{tmp_path / 'care.db'}")
+    monkeypatch.setattr("actions.handoff.agent_directory", lambda: directory)
+    return directory
 
 
 def make_tracker(
@@ -65,6 +85,10 @@ def run(action, tracker: Tracker) -> Tuple[List[str], Any]:
     if asyncio.iscoroutine(result):
         result = asyncio.run(result)
     return [message["text"] for message in dispatcher.messages], result
+
+
+def active_loops(events: List[Dict[str, Any]]) -> List[Optional[str]]:
+    return [event["name"] for event in events if event["event"] == "active_loop"]
 
 
 def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:

@@ -1,6 +1,8 @@
 """The complaint and feedback actions, run as the action server runs them, on a temporary issue log."""
 
 import asyncio
+from datetime import date
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -9,8 +11,12 @@ from actions.complaints import (
     ActionFinishComplaint, ActionPauseFormForComplaint, ActionRecordFeedback, ValidateComplaintForm,
     ValidateFeedbackForm,
 )
+from actions.services import escalation_settings
+from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry
-from tests.unit.conftest import make_tracker, run, slot_events
+from customer_care.orders import SQLiteOrderBackend
+from customer_care.sample_orders import sample_orders
+from tests.unit.conftest import TODAY, active_loops, make_tracker, run, slot_events
 
 FORM_SLOTS = ["complaint_text", "complaint_confirmed", "order_number", "solution_accepted"]
 
@@ -92,7 +98,10 @@ def test_order_number_is_needed_only_for_order_problems():
     assert "order_number" not in declined and "complaint_order_declined" in declined
 
 
-def test_solution_uses_the_order_and_asks_whether_it_resolves_it(backend):
+def test_solution_uses_the_order_and_asks_whether_it_resolves_it(tmp_path, monkeypatch):
+    # Orders delivered recently, as the live backend seeds them: still inside the return window today.
+    recent = SQLiteOrderBackend(tmp_path / "recent.db", seed=lambda: sample_orders(date.today()))
+    monkeypatch.setattr("actions.complaints.order_backend", lambda: recent)
     tracker = make_tracker(slots={"complaint_category": "damaged_item", "order_number": "111920",
                                   "complaint_severity": [], "customer_name": "Ana Lima"})
     texts, _ = run(ActionAskSolutionAccepted(), tracker)
@@ -114,22 +123,62 @@ def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend
     assert entry.outcome == "solution_accepted"
 
 
-def test_twice_denied_paraphrase_is_escalated(log, backend):
+def test_twice_denied_paraphrase_is_handed_to_a_person(log, backend):
     tracker = make_tracker(slots={"complaint_words": ["meh", "no", "no"], "complaint_confirmed": False,
                                   "complaint_denials": 2, "interrupted_form": "track_order_form"})
     texts, events = run(ActionFinishComplaint(), tracker)
-    assert "a person will get back to you within 24 hours" in texts[0]
-    assert slot_events(events)["complaint_outcome"] == "escalated"
-    assert slot_events(events)["interrupted_form"] is None
-    assert [entry.kind for entry in log.entries()] == ["escalation"]
+    assert "couldn't get that right" in texts[0]
+    slots = slot_events(events)
+    assert slots["complaint_outcome"] == "escalated" and slots["interrupted_form"] is None
+    assert slots["handoff_trigger"] == "paraphrase_denied"
+    assert "meh / no / no" in slots["handoff_summary"]
+    assert active_loops(events) == ["handoff_form"]
+    [entry] = log.entries()
+    assert (entry.kind, entry.outcome) == ("complaint", "escalated")
 
 
-def test_declined_solution_is_escalated(log, backend):
+def test_declined_solution_is_handed_to_a_person(log, backend):
     tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
                                   "complaint_confirmed": True, "solution_accepted": False})
     texts, events = run(ActionFinishComplaint(), tracker)
     assert "doesn't solve it" in texts[0]
-    assert sorted(entry.kind for entry in log.entries()) == ["complaint", "escalation"]
+    assert slot_events(events)["handoff_trigger"] == "solution_declined"
+    assert slot_events(events)["handoff_summary"] == "Complaint (confirmed): your order is late"
+    assert active_loops(events) == ["handoff_form"]
+
+
+@pytest.mark.parametrize("signal, trigger, priority", [
+    ("safety", "safety", "urgent"), ("legal", "legal_threat", "high"), ("fraud", "fraud", "high"),
+    ("anger", "strong_anger", "high"),
+])
+def test_a_severity_signal_hands_even_an_accepted_solution_to_a_person(log, backend, signal, trigger, priority):
+    tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
+                                  "complaint_severity": [signal], "complaint_confirmed": True,
+                                  "solution_accepted": True})
+    _, events = run(ActionFinishComplaint(), tracker)
+    assert slot_events(events)["handoff_trigger"] == trigger
+    assert slot_events(events)["handoff_severity"] == [signal]
+    assert escalation_settings().priority(Trigger(trigger), [signal]) == priority
+
+
+def test_the_same_complaint_again_is_handed_to_a_person(log, backend):
+    slots = {"complaint_paraphrase": "you were charged twice", "complaint_category": "billing",
+             "complaint_severity": [], "complaint_confirmed": True, "solution_accepted": True}
+    _, first = run(ActionFinishComplaint(), make_tracker(slots=slots))
+    assert slot_events(first)["complaint_outcome"] == "solution_offered"
+    texts, second = run(ActionFinishComplaint(), make_tracker(slots=slots))
+    assert slot_events(second)["handoff_trigger"] == "repeat_complaint"
+    assert "had this problem before" in texts[0]
+
+
+def test_a_return_past_the_window_is_handed_to_a_person(log, backend):
+    old_order = next(order for order in sample_orders(TODAY)
+                     if order.delivered_on and (date.today() - order.delivered_on).days > 30)
+    tracker = make_tracker(slots={"complaint_paraphrase": "your lamp arrived broken", "complaint_category": "damaged_item",
+                                  "order_number": old_order.number, "complaint_severity": [],
+                                  "complaint_confirmed": True, "solution_accepted": True})
+    _, events = run(ActionFinishComplaint(), tracker)
+    assert slot_events(events)["handoff_trigger"] == "not_allowed"
 
 
 def test_not_understood_reprompts_only_for_yes_or_no_questions():

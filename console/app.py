@@ -1,0 +1,82 @@
+"""The Sanic app: its routes, the session gate, security headers and error pages."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Optional
+
+from sanic import HTTPResponse, Request, Sanic
+from sanic.exceptions import SanicException
+
+from customer_care.agents import AgentDirectory
+from customer_care.issue_log import IssueLog
+from customer_care.tickets import TicketStore
+
+from console import api, auth, pages
+from console.context import Console
+from console.desk import TicketDesk
+from console.errors import EXPECTED_ERRORS, status_for
+from console.rasa_api import RasaApi, RasaClient
+from console.sessions import SessionStore
+from console.settings import ConsoleSettings
+from console.web import error_page, template_environment
+
+APP_NAME = "agent_console"
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_REQUEST_BYTES = 256 * 1024  # replies are at most 2,000 characters; nothing legitimate is bigger
+SECURITY_HEADERS = {
+    # No inline script or style anywhere: the pages' JavaScript and CSS are static files.
+    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None) -> Sanic:
+    """The console app. Without `rasa_client` it talks to the Rasa server in `settings` (token required)."""
+    if rasa_client is None:
+        settings.require_rasa_token()
+        rasa_client = RasaClient(settings.rasa_url, settings.rasa_api_token)
+    tickets = TicketStore(settings.database_url)
+    issues = IssueLog(settings.database_url)
+    app = Sanic(APP_NAME)
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    app.ctx.console = Console(
+        settings=settings, tickets=tickets, agents=AgentDirectory(settings.database_url), issues=issues,
+        sessions=SessionStore(settings.database_url, timedelta(hours=settings.session_hours)),
+        rasa=rasa_client, desk=TicketDesk(tickets, issues, rasa_client), templates=template_environment(),
+    )
+    auth.install(app)
+    pages.install(app)
+    api.install(app)
+    app.static("/static", str(STATIC), name="static")
+    app.register_middleware(_add_security_headers, "response")
+    app.error_handler.add(Exception, _on_error)
+    app.register_listener(_close_clients, "after_server_stop")
+    return app
+
+
+async def _add_security_headers(request: Request, response: HTTPResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")  # pages hold customer data
+
+
+def _on_error(request: Request, error: Exception) -> HTTPResponse:
+    if isinstance(error, EXPECTED_ERRORS):
+        return error_page(request, status_for(error), str(error))
+    if isinstance(error, SanicException) and error.status_code < 500:
+        return error_page(request, error.status_code, str(error) or "The request was not understood.")
+    logger.exception("Unexpected error answering %s %s", request.method, request.path)
+    return error_page(request, 500, "Something went wrong in the console; the error is in its log.")
+
+
+async def _close_clients(app: Sanic, _loop: object) -> None:
+    console: Console = app.ctx.console
+    await console.rasa.close()
+    for engine in (console.tickets.engine, console.issues.engine, console.agents.engine, console.sessions.engine):
+        engine.dispose()

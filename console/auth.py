@@ -1,0 +1,139 @@
+"""Who may use the console: login and logout, the session cookie, CSRF checks, and the gate in front of
+every route except the login page and the static files.
+
+- The session cookie is HttpOnly, SameSite=Strict and Path=/ (and Secure when CONSOLE_SECURE_COOKIES is on);
+  the session itself lives in the database (`console.sessions`).
+- Every POST carries the session's CSRF token, in the form field `csrf_token` or the header `X-CSRF-Token`.
+  The login form, which has no session yet, uses a double-submit cookie instead.
+- Every authenticated request records that the agent is at the console (`AgentDirectory.touch`): the bot
+  promises a live hand-over only while someone is.
+"""
+
+import asyncio
+import hmac
+import re
+import secrets
+from typing import Optional
+
+from sanic import HTTPResponse, Request, Sanic
+from sanic import response as responses
+
+from console.context import console_of
+from console.web import error_page, is_api, json_error, render
+
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+PUBLIC_ROUTES = frozenset({"login_form", "login", "static"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRONG_LOGIN = "Wrong username or password."
+STALE_FORM = "This form has expired (its security token is missing or wrong). Reload the page and try again."
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # what secrets.token_urlsafe(32) makes
+MAX_CREDENTIAL_LENGTH = 1024  # a longer password only makes scrypt work harder for nothing
+
+
+def csrf_matches(expected: Optional[str], given: Optional[str]) -> bool:
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def set_cookie(response: HTTPResponse, name: str, value: str, secure: bool, max_age: Optional[int] = None) -> None:
+    response.cookies[name] = value
+    cookie = response.cookies[name]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    if secure:
+        cookie["secure"] = True
+    if max_age is not None:
+        cookie["max-age"] = max_age
+
+
+def clear_cookie(response: HTTPResponse, name: str, secure: bool) -> None:
+    set_cookie(response, name, "", secure, max_age=0)
+
+
+def _route_name(request: Request) -> str:
+    route = request.route
+    return route.name.rsplit(".", 1)[-1] if route is not None else ""
+
+
+async def require_session(request: Request) -> Optional[HTTPResponse]:
+    """Request middleware: lets the request through only with a live session and, for a POST, its CSRF token."""
+    if _route_name(request) in PUBLIC_ROUTES:
+        return None
+    console = console_of(request)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    session = console.sessions.resume(token)
+    agent = console.agents.get(session.username) if session else None
+    if session is None or agent is None:  # no session, an expired one, or the account was removed
+        response = (json_error(401, "You are not logged in, or your session has expired. Log in again.")
+                    if is_api(request) else responses.redirect("/login", status=303))
+        if token:
+            clear_cookie(response, SESSION_COOKIE, console.settings.secure_cookies)
+        return response
+    request.ctx.session = session
+    request.ctx.agent = agent
+    if request.method not in SAFE_METHODS:
+        given = request.headers.get(CSRF_HEADER) or _form_field(request, CSRF_FIELD)
+        if not csrf_matches(session.csrf_token, given):
+            return error_page(request, 403, STALE_FORM)  # before touch(): a refused request changes nothing
+    console.agents.touch(agent.username)
+    return None
+
+
+def _form_field(request: Request, name: str) -> Optional[str]:
+    if is_api(request):
+        return None  # fetch calls send the header; a JSON body is never parsed as a form
+    value = request.form.get(name) if request.form else None
+    return value if isinstance(value, str) else None
+
+
+async def login_form(request: Request) -> HTTPResponse:
+    return _login_page(request)
+
+
+async def login(request: Request) -> HTTPResponse:
+    cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not csrf_matches(cookie_token, _form_field(request, CSRF_FIELD)):
+        return _login_page(request, status=403, message=STALE_FORM)
+    username = (_form_field(request, "username") or "").strip()[:MAX_CREDENTIAL_LENGTH]
+    password = (_form_field(request, "password") or "")[:MAX_CREDENTIAL_LENGTH]
+    console = console_of(request)
+    # scrypt takes a noticeable fraction of a second on purpose; keep the event loop serving other agents.
+    agent = await asyncio.get_running_loop().run_in_executor(None, console.agents.authenticate, username, password)
+    if agent is None:
+        return _login_page(request, status=401, message=WRONG_LOGIN, username=username)
+    console.sessions.end(request.cookies.get(SESSION_COOKIE, ""))  # never carry an old session over a login
+    response = responses.redirect("/", status=303)
+    set_cookie(response, SESSION_COOKIE, console.sessions.start(agent.username), console.settings.secure_cookies)
+    clear_cookie(response, LOGIN_CSRF_COOKIE, console.settings.secure_cookies)
+    return response
+
+
+async def logout(request: Request) -> HTTPResponse:
+    console = console_of(request)
+    console.sessions.end(request.cookies.get(SESSION_COOKIE, ""))
+    response = responses.redirect("/login", status=303)
+    clear_cookie(response, SESSION_COOKIE, console.settings.secure_cookies)
+    return response
+
+
+def _login_page(request: Request, status: int = 200, message: Optional[str] = None,
+                username: str = "") -> HTTPResponse:
+    # Reusing the cookie's token keeps a login form in another tab valid.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if not TOKEN_PATTERN.match(token):
+        token = secrets.token_urlsafe(32)
+    response = render(request, "login.html", status=status, login_csrf=token, message=message, username=username)
+    set_cookie(response, LOGIN_CSRF_COOKIE, token, console_of(request).settings.secure_cookies)
+    return response
+
+
+def install(app: Sanic) -> None:
+    app.add_route(login_form, "/login", methods=["GET"], name="login_form")
+    app.add_route(login, "/login", methods=["POST"], name="login")
+    app.add_route(logout, "/logout", methods=["POST"], name="logout")
+    app.register_middleware(require_session, "request")

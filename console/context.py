@@ -1,0 +1,31 @@
+"""Everything a request handler needs, created once per app and kept on `app.ctx.console`."""
+
+from dataclasses import dataclass
+
+from jinja2 import Environment
+from sanic import Request
+
+from customer_care.agents import AgentDirectory
+from customer_care.issue_log import IssueLog
+from customer_care.tickets import TicketStore
+
+from console.sessions import SessionStore
+from console.desk import TicketDesk
+from console.rasa_api import RasaApi
+from console.settings import ConsoleSettings
+
+
+@dataclass
+class Console:
+    settings: ConsoleSettings
+    tickets: TicketStore
+    agents: AgentDirectory
+    issues: IssueLog
+    sessions: SessionStore
+    rasa: RasaApi
+    desk: TicketDesk
+    templates: Environment
+
+
+def console_of(request: Request) -> Console:
+    return request.app.ctx.console  # type: ignore[no-any-return]

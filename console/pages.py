@@ -1,0 +1,57 @@
+"""The HTML pages: the queue, one ticket, the frequent-issues report. Data reaches the templates only as
+values (autoescaped there); the pages' scripts poll the JSON API to stay current."""
+
+from typing import Dict, List, Optional
+
+from sanic import HTTPResponse, Request, Sanic
+
+from customer_care.database import utc_now
+
+from console.chart import category_chart
+from console.context import Console, console_of
+from console.desk import can_act
+from console.present import PERIOD_CHOICES, detail_json, parse_days, report_json, tickets_json
+from console.rasa_api import RasaUnavailable, TranscriptLine
+from console.web import render
+
+
+def agent_names(console: Console) -> Dict[str, str]:
+    return {agent.username: agent.display_name for agent in console.agents.all()}
+
+
+async def queue_page(request: Request) -> HTTPResponse:
+    console = console_of(request)
+    tickets = tickets_json(console.tickets.queue(), agent_names(console), utc_now())
+    return render(request, "queue.html", page="queue", tickets=tickets)
+
+
+async def ticket_page(request: Request, ticket_id: int) -> HTTPResponse:
+    return await render_ticket(request, ticket_id)
+
+
+async def render_ticket(request: Request, ticket_id: int, status: int = 200,
+                        error: Optional[str] = None) -> HTTPResponse:
+    """The ticket page; a failed form post shows it again with `error` above the forms."""
+    console = console_of(request)
+    detail = detail_json(console.desk.detail(ticket_id), agent_names(console), utc_now())
+    transcript: List[TranscriptLine] = []
+    transcript_error = None
+    try:
+        transcript = await console.rasa.transcript(detail["ticket"]["conversation_id"])
+    except RasaUnavailable as unavailable:
+        transcript_error = str(unavailable)
+    return render(request, "ticket.html", status=status, error=error, transcript=transcript,
+                  transcript_error=transcript_error, can_act=can_act(request.ctx.agent), **detail)
+
+
+async def issues_page(request: Request) -> HTTPResponse:
+    days, note = parse_days(request.args.get("days"))
+    report = console_of(request).issues.frequency_report(days)
+    return render(request, "issues.html", page="issues", report=report_json(report),
+                  chart=category_chart(report.categories), note=note, choices=PERIOD_CHOICES)
+
+
+def install(app: Sanic) -> None:
+    app.add_route(queue_page, "/", methods=["GET"], name="queue_page")
+    app.add_route(ticket_page, "/tickets/<ticket_id:int>", methods=["GET"], name="ticket_page")
+    app.add_route(issues_page, "/issues", methods=["GET"], name="issues_page")

@@ -1,0 +1,161 @@
+"""Talking to the Rasa server's HTTP API: read a conversation, speak in it as an agent, give it back to the bot.
+
+Every call has a timeout and every failure (Rasa down, slow, refusing the token, answering nonsense) becomes
+`RasaUnavailable` with a message an agent can act on; the API token never appears in it.
+"""
+
+import asyncio
+import json
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+from urllib.parse import quote
+
+import aiohttp
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+AGENT_SUFFIX = " (customer care): "
+BOT_BACK_ACTION = "action_bot_back"
+
+TranscriptLine = Dict[str, Optional[str]]
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached or refused the request; the message is meant for the agent."""
+
+
+class RasaApi(Protocol):
+    """What the console needs from Rasa; tests pass a fake with the same methods."""
+
+    async def transcript(self, conversation_id: str) -> List[TranscriptLine]: ...
+
+    async def send_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None: ...
+
+    async def resume(self, conversation_id: str) -> None: ...
+
+    async def hand_back(self, conversation_id: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def agent_text(agent_name: str, text: str) -> str:
+    """What the customer reads: the prefix shows a named person wrote it, whatever widget they chat in."""
+    return f"{agent_name}{AGENT_SUFFIX}{text}"
+
+
+class RasaClient:
+    def __init__(self, base_url: str, token: str, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def transcript(self, conversation_id: str) -> List[TranscriptLine]:
+        tracker = await self._request("GET", conversation_id, "tracker", {})
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        if not isinstance(events, list):
+            raise RasaUnavailable("Rasa sent a conversation without events; is RASA_URL the Rasa server?")
+        return transcript_from_events(events)
+
+    async def send_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
+        event = {"event": "bot", "text": agent_text(agent_name, text), "metadata": {"agent_name": agent_name}}
+        await self._request("POST", conversation_id, "tracker/events",
+                            {"output_channel": "latest", "execute_side_effects": "true"}, event)
+
+    async def resume(self, conversation_id: str) -> None:
+        await self._request("POST", conversation_id, "tracker/events",
+                            {"output_channel": "latest", "execute_side_effects": "true"}, {"event": "resume"})
+
+    async def hand_back(self, conversation_id: str) -> None:
+        """Unpause the bot, then let it greet the customer again and ask how satisfied they were."""
+        await self.resume(conversation_id)
+        await self._request("POST", conversation_id, "execute", {"output_channel": "latest"},
+                            {"name": BOT_BACK_ACTION})
+
+    async def _request(self, method: str, conversation_id: str, endpoint: str, params: Mapping[str, str],
+                       body: Optional[Dict[str, Any]] = None) -> Any:
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{endpoint}"
+        what = f"{method} /conversations/…/{endpoint}"
+        try:
+            async with self._client().request(method, url, params={**params, "token": self._token},
+                                              json=body) as response:
+                if response.status in (401, 403):
+                    raise RasaUnavailable(f"Rasa refused the console's API token ({response.status} to {what}); "
+                                          "check RASA_API_TOKEN.")
+                if response.status >= 400:
+                    raise RasaUnavailable(f"Rasa answered {response.status} to {what}: "
+                                          f"{_reason(await response.text())}")
+                return await response.json(content_type=None)
+        except RasaUnavailable:
+            raise
+        except asyncio.TimeoutError:
+            raise RasaUnavailable(f"Rasa at {self.base_url} did not answer in time ({what}).") from None
+        except aiohttp.ClientConnectionError:
+            raise RasaUnavailable(f"Cannot reach Rasa at {self.base_url}: is it running?") from None
+        except (aiohttp.ClientError, ValueError) as error:  # ValueError: the body was not JSON
+            raise RasaUnavailable(f"Unexpected answer from Rasa to {what} ({type(error).__name__}).") from None
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Created on first use: an aiohttp session belongs to the event loop that is running when it is made.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        return self._session
+
+
+def transcript_from_events(events: Sequence[Any]) -> List[TranscriptLine]:
+    """Customer, bot and agent messages and the pause/resume marks, in the order they happened."""
+    lines: List[TranscriptLine] = []
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        line = _line(event)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def _line(event: Mapping[str, Any]) -> Optional[TranscriptLine]:
+    kind = event.get("event")
+    time = _iso_time(event.get("timestamp"))
+    if kind == "pause":
+        return {"sender": "system", "text": "Conversation paused: the bot waits for an agent.", "time": time,
+                "agent_name": None}
+    if kind == "resume":
+        return {"sender": "system", "text": "Conversation resumed: the bot answers again.", "time": time,
+                "agent_name": None}
+    text = event.get("text")
+    if kind not in ("user", "bot") or not isinstance(text, str) or not text:
+        return None  # slots, actions, button-only or image-only messages: not part of the readable chat
+    if kind == "user":
+        return {"sender": "customer", "text": text, "time": time, "agent_name": None}
+    metadata = event.get("metadata")
+    agent_name = metadata.get("agent_name") if isinstance(metadata, dict) else None
+    if not isinstance(agent_name, str) or not agent_name:
+        return {"sender": "bot", "text": text, "time": time, "agent_name": None}
+    # The agent's name is shown beside the line, so the prefix the customer sees is not repeated in it.
+    prefix = f"{agent_name}{AGENT_SUFFIX}"
+    return {"sender": "agent", "text": text[len(prefix):] if text.startswith(prefix) else text, "time": time,
+            "agent_name": agent_name}
+
+
+def _iso_time(timestamp: Any) -> Optional[str]:
+    if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _reason(body: str) -> str:
+    """A short reason from Rasa's error body (its JSON has a `message`), never the whole body."""
+    try:
+        message = json.loads(body).get("message")
+    except (ValueError, AttributeError):
+        message = None
+    text = message if isinstance(message, str) and message else body
+    return " ".join(text.split())[:200] or "no details"

@@ -1,0 +1,64 @@
+"""The console's settings, all from environment variables so the same code runs in a demo and in production."""
+
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+from customer_care.settings import database_url
+
+DEFAULT_RASA_URL = "http://localhost:5005"
+DEFAULT_SESSION_HOURS = 8.0
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    database_url: str
+    rasa_url: str = DEFAULT_RASA_URL
+    rasa_api_token: str = ""
+    session_hours: float = DEFAULT_SESSION_HOURS  # a session ends after this long without a request
+    secure_cookies: bool = False  # off by default: the demo runs over plain http, where browsers drop Secure cookies
+
+    @classmethod
+    def from_env(cls) -> "ConsoleSettings":
+        env = os.environ
+        return cls(
+            database_url=database_url(),
+            rasa_url=(env.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
+            rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip(),
+            session_hours=_positive_hours(env.get("CONSOLE_SESSION_HOURS")),
+            secure_cookies=_flag("CONSOLE_SECURE_COOKIES", env.get("CONSOLE_SECURE_COOKIES")),
+        )
+
+    def require_rasa_token(self) -> None:
+        if not self.rasa_api_token:
+            raise SettingsError(
+                "RASA_API_TOKEN is not set: the console needs the token of Rasa's HTTP API "
+                "(the one `make run` prints, or that rasa run got with --auth-token)."
+            )
+
+
+def _positive_hours(text: Optional[str]) -> float:
+    if text is None or not text.strip():
+        return DEFAULT_SESSION_HOURS
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = 0.0
+    if not 0 < hours < float("inf"):
+        raise SettingsError(f"CONSOLE_SESSION_HOURS must be a positive number of hours, not {text!r}.")
+    return hours
+
+
+def _flag(name: str, text: Optional[str]) -> bool:
+    value = (text or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be on or off (1/0, true/false, yes/no), not {text!r}.")

@@ -1,0 +1,154 @@
+"""Escalation with the real servers: a customer on socket.io asks for a person, an agent answers from the
+console, the bot stays silent while paused, and the hand-back brings the bot back with the rating question."""
+
+import queue
+import re
+import subprocess
+import time
+import uuid
+from typing import List
+
+import pytest
+import requests
+import socketio
+import yaml
+
+from customer_care.settings import PROJECT_ROOT
+from tools.servers import DEFAULT_MODEL, VENV_BIN, RunningAssistant, start_assistant
+
+AGENT_PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def staffed(tmp_path_factory) -> RunningAssistant:
+    """All servers and the console, with support open around the clock so an agent can be on duty."""
+    work_dir = tmp_path_factory.mktemp("staffed")
+    profile = yaml.safe_load((PROJECT_ROOT / "store_profile.yml").read_text())
+    profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
+    (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
+    running = start_assistant(DEFAULT_MODEL, work_dir, with_console=True,
+                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml")})
+    subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", "sam", "--name", "Sam Lee",
+                    "--password-stdin"], input=AGENT_PASSWORD + "\n", text=True, check=True, cwd=PROJECT_ROOT,
+                   env=running.env, capture_output=True)
+    yield running
+    running.stop()
+
+
+class Agent:
+    """An agent logged into the console (as the browser does: cookies and the page's CSRF token)."""
+
+    def __init__(self, console_url: str) -> None:
+        self.url = console_url
+        self.http = requests.Session()
+        login_page = self.http.get(f"{console_url}/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+        response = self.http.post(f"{console_url}/login", data={"username": "sam", "password": AGENT_PASSWORD,
+                                                               "csrf_token": token}, timeout=30)
+        assert response.ok, response.text
+        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', self.http.get(console_url).text).group(1)
+
+    def tickets(self) -> List[dict]:
+        return self.http.get(f"{self.url}/api/tickets", timeout=10).json()["tickets"]
+
+    def act(self, ticket_id: int, action: str, **body) -> dict:
+        response = self.http.post(f"{self.url}/api/tickets/{ticket_id}/{action}", json=body,
+                                  headers={"X-CSRF-Token": self.csrf}, timeout=30)
+        assert response.ok, response.text
+        return response.json()
+
+    def transcript(self, ticket_id: int) -> List[dict]:
+        return self.http.get(f"{self.url}/api/tickets/{ticket_id}/transcript", timeout=10).json()["lines"]
+
+
+class WidgetCustomer:
+    """A customer in the website widget: Rasa's socket.io channel with session persistence."""
+
+    def __init__(self, rasa_url: str) -> None:
+        self.session_id = f"widget-{uuid.uuid4().hex[:10]}"
+        self.received: "queue.Queue[str]" = queue.Queue()
+        self.client = socketio.Client()
+        self.client.on("bot_uttered", lambda message: self.received.put(message.get("text", "")))
+        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
+        self.client.emit("session_request", {"session_id": self.session_id})
+
+    def say(self, text: str) -> None:
+        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+
+    def replies(self, until: str, timeout: float = 30) -> List[str]:
+        """Bot messages until one contains `until`."""
+        seen: List[str] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                seen.append(self.received.get(timeout=0.5))
+            except queue.Empty:
+                continue
+            if until in seen[-1]:
+                return seen
+        raise AssertionError(f"no message containing {until!r} within {timeout} s; got {seen}")
+
+    def silence(self, seconds: float) -> List[str]:
+        time.sleep(seconds)
+        messages = []
+        while not self.received.empty():
+            messages.append(self.received.get())
+        return messages
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def test_agent_takes_over_the_chat_and_hands_it_back(staffed):
+    agent = Agent(staffed.console_url)
+    customer = WidgetCustomer(staffed.rasa_url)
+    try:
+        customer.say("can I talk to a real person please")
+        replies = customer.replies(until="connecting you")
+        assert any("member of our team" in reply for reply in replies)
+
+        [ticket] = [t for t in agent.tickets() if t["conversation_id"] == customer.session_id]
+        assert ticket["status"] == "waiting" and ticket["reason"] == "customer_asked"
+        assert ticket["priority"] == "normal" and "real person" in ticket["summary"]
+
+        agent.act(ticket["id"], "claim")
+        agent.act(ticket["id"], "reply", text="Hello, I'm Sam. How can I help?")
+        assert customer.replies(until="Hello, I'm Sam")[-1] == "Sam Lee (customer care): Hello, I'm Sam. How can I help?"
+
+        # Paused: the bot says nothing, but the agent sees the message.
+        customer.say("my parcel never came")
+        assert customer.silence(4) == []
+        lines = agent.transcript(ticket["id"])
+        assert {"sender": "customer", "text": "my parcel never came"}.items() <= lines[-1].items()
+        assert any(line["sender"] == "agent" and line.get("agent_name") == "Sam Lee" for line in lines)
+
+        agent.act(ticket["id"], "hand-back")
+        back = customer.replies(until="How would you rate this chat")
+        assert any("handed this chat back to me" in reply for reply in back)
+        assert all(t["id"] != ticket["id"] for t in agent.tickets())
+
+        customer.say("5")
+        assert customer.replies(until="anything you'd like to add")
+        customer.say("no")
+        assert customer.replies(until="rating this chat 5 out of 5")
+        customer.say("what payment methods do you accept?")
+        assert customer.replies(until="PayPal")
+    finally:
+        customer.close()
+
+
+def test_a_script_message_reaches_the_console_as_text(staffed):
+    agent = Agent(staffed.console_url)
+    customer = WidgetCustomer(staffed.rasa_url)
+    try:
+        customer.say("I need a human")
+        customer.replies(until="connecting you")
+        customer.say("<script>alert(1)</script>")
+        customer.silence(2)
+        [ticket] = [t for t in agent.tickets() if t["conversation_id"] == customer.session_id]
+        page = agent.http.get(f"{staffed.console_url}/tickets/{ticket['id']}", timeout=10).text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+        agent.act(ticket["id"], "resolve", outcome="Explained our returns policy")
+        assert all(t["id"] != ticket["id"] for t in agent.tickets())
+    finally:
+        customer.close()
