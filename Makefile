@@ -11,11 +11,11 @@ PYTEST := $(BIN)/python -m pytest
 NLU_MIN_IN_DOMAIN ?= 0.93
 NLU_MIN_REJECTION ?= 0.92
 
-.PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e bench issues-report lock clean
+.PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e test-browser bench issues-report lock clean
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.txt requirements.lock scripts/install.sh
+$(INSTALLED): requirements.txt requirements.lock shop/package-lock.json scripts/install.sh
 	@bash scripts/install.sh
 	@touch $@
 
@@ -29,7 +29,7 @@ $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 run: $(MODEL)
 	@bash scripts/run.sh
 
-test: test-data test-unit test-stories test-nlu test-e2e
+test: test-data test-unit test-stories test-nlu test-e2e test-browser
 
 test-data: $(INSTALLED)
 	$(BIN)/rasa data validate --fail-on-warnings
@@ -51,6 +51,10 @@ test-nlu: $(MODEL)
 
 test-e2e: $(MODEL)
 	$(PYTEST) tests/e2e
+
+# The widget and the console in Debian's Chromium (apt-get install chromium; .ci/run installs it).
+test-browser: $(MODEL)
+	$(PYTEST) tests/browser
 
 bench: $(MODEL)
 	$(BIN)/python -m tools.bench_paraphrase

@@ -39,6 +39,14 @@ def _name_given_in_reply(tracker: Tracker) -> Optional[Text]:
     return extract_name(tracker.latest_message.get("text") or "")
 
 
+def _name_from_page(tracker: Tracker) -> Optional[Text]:
+    """The signed-in customer's name the widget's page passed (socket.io customData, kept by Rasa as
+    session_started_metadata)."""
+    page = tracker.get_slot("session_started_metadata")
+    raw = page.get("name") if isinstance(page, dict) else None
+    return extract_name(raw) if isinstance(raw, str) and raw.strip() else None
+
+
 def _nice_to_meet_you(name: Text) -> Text:
     return f"Nice to meet you, {first_name(name)}! What can I do for you?"
 
@@ -65,10 +73,21 @@ class ActionGreet(Action):
             return [SlotSet("customer_name", reply_name)]
         shop = profile()
         mentioned = next(tracker.get_latest_entity_values("customer_name"), None)
-        name = (extract_name(mentioned) if mentioned else None) or tracker.get_slot("customer_name")
-        if name:
-            dispatcher.utter_message(text=f"Hi {first_name(name)}, nice to meet you! {_capabilities()} What can I do for you?")
-            return [SlotSet("customer_name", name)]
+        new_name = extract_name(mentioned) if mentioned else None
+        if new_name:
+            dispatcher.utter_message(text=f"Hi {first_name(new_name)}, nice to meet you! {_capabilities()} What can I "
+                                          "do for you?")
+            return [SlotSet("customer_name", new_name)]
+        known = tracker.get_slot("customer_name")
+        if known:  # told in an earlier chat (slots carry over to new sessions)
+            dispatcher.utter_message(text=f"Hi {first_name(known)}, welcome back! What can I do for you today?")
+            return []
+        signed_in = _name_from_page(tracker)
+        if signed_in:
+            dispatcher.utter_message(text=f"Hi {first_name(signed_in)}! I'm {shop.assistant_name}, "
+                                          f"{shop.shop_name}'s virtual assistant. {_capabilities()} What can I do "
+                                          "for you?")
+            return [SlotSet("customer_name", signed_in)]
         dispatcher.utter_message(
             text=f"Hi! I'm {shop.assistant_name}, {shop.shop_name}'s virtual assistant. {_capabilities()}"
         )

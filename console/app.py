@@ -12,7 +12,7 @@ from customer_care.agents import AgentDirectory
 from customer_care.issue_log import IssueLog
 from customer_care.tickets import TicketStore
 
-from console import api, auth, pages
+from console import api, auth, pages, shop
 from console.context import Console
 from console.desk import TicketDesk
 from console.errors import EXPECTED_ERRORS, status_for
@@ -52,6 +52,7 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
     auth.install(app)
     pages.install(app)
     api.install(app)
+    shop.install(app)
     app.static("/static", str(STATIC), name="static")
     app.register_middleware(_add_security_headers, "response")
     app.error_handler.add(Exception, _on_error)

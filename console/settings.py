@@ -23,6 +23,7 @@ class ConsoleSettings:
     rasa_api_token: str = ""
     session_hours: float = DEFAULT_SESSION_HOURS  # a session ends after this long without a request
     secure_cookies: bool = False  # off by default: the demo runs over plain http, where browsers drop Secure cookies
+    shop_socket_url: str = ""  # where browsers reach Rasa's socket.io channel from the demo shop page; rasa_url if empty
 
     @classmethod
     def from_env(cls) -> "ConsoleSettings":
@@ -33,7 +34,12 @@ class ConsoleSettings:
             rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip(),
             session_hours=_positive_hours(env.get("CONSOLE_SESSION_HOURS")),
             secure_cookies=_flag("CONSOLE_SECURE_COOKIES", env.get("CONSOLE_SECURE_COOKIES")),
+            shop_socket_url=(env.get("SHOP_SOCKET_URL") or "").strip().rstrip("/"),
         )
+
+    @property
+    def widget_socket_url(self) -> str:
+        return self.shop_socket_url or self.rasa_url
 
     def require_rasa_token(self) -> None:
         if not self.rasa_api_token:

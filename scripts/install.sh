@@ -33,3 +33,10 @@ fi
 echo "Installing pinned dependencies (Rasa and TensorFlow take a few minutes the first time)..."
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 .venv/bin/python -m pip check
+
+# The demo shop page's chat widget (rasa-webchat), exactly as locked in shop/package-lock.json.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "error: npm is needed for the chat widget (shop/package.json); install Node.js 18 or newer." >&2
+    exit 1
+fi
+npm ci --prefix shop --no-audit --no-fund --loglevel=error

@@ -57,6 +57,7 @@ cat <<MSG
     Chat (socket):  http://localhost:${RASA_PORT}/socket.io
     HTTP API token: ${RASA_API_TOKEN}  (${token_note})
     Actions:        http://localhost:${ACTION_PORT}/webhook
+    Shop page:      http://localhost:${CONSOLE_PORT}/shop/  (the chat widget; ?name=Ana plays a signed-in customer)
     Agent console:  http://localhost:${CONSOLE_PORT}/  (${agent_note})
   Press Ctrl-C to stop.
 

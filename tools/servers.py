@@ -120,6 +120,11 @@ def start_assistant(
     env.pop("CARE_DATABASE_URL", None)  # every server uses the database in work_dir
     rasa = str(VENV_BIN / "rasa")
 
+    credentials = project_dir / "credentials.yml"
+    if with_console:
+        env.update(RASA_URL=f"http://127.0.0.1:{rasa_port}", RASA_API_TOKEN=token)
+        credentials = _credentials_allowing(credentials, f"http://127.0.0.1:{console_port}", work_dir / "credentials.yml")
+
     began = time.monotonic()
     processes: Dict[str, subprocess.Popen] = {}
     commands = []
@@ -128,10 +133,9 @@ def start_assistant(
     commands.append((
         "rasa",
         [rasa, "run", "--enable-api", f"--auth-token={token}", "--port", str(rasa_port), "--interface", "127.0.0.1",
-         "--endpoints", str(endpoints), "--credentials", str(project_dir / "credentials.yml"), "--model", str(model)],
+         "--endpoints", str(endpoints), "--credentials", str(credentials), "--model", str(model)],
     ))
     if with_console:
-        env.update(RASA_URL=f"http://127.0.0.1:{rasa_port}", RASA_API_TOKEN=token)
         commands.append(("console", [str(VENV_BIN / "python"), "-m", "console", "serve", "--host", "127.0.0.1",
                                      "--port", str(console_port)]))
     for name, command in commands:
@@ -156,6 +160,18 @@ def start_assistant(
         raise
     running.started_in_seconds = time.monotonic() - began
     return running
+
+
+def _credentials_allowing(source: Path, origin: str, target: Path) -> Path:
+    """A copy of credentials.yml whose socket.io channel also accepts `origin` (the demo page's, on a free port)."""
+    import yaml
+
+    credentials = yaml.safe_load(source.read_text()) or {}
+    for channel, settings in credentials.items():
+        if channel.endswith("SocketIOWithOrigins") and isinstance(settings, dict):
+            settings["cors_allowed_origins"] = list(settings.get("cors_allowed_origins") or []) + [origin]
+    target.write_text(yaml.safe_dump(credentials))
+    return target
 
 
 def _wait_for_model(running: RunningAssistant, timeout: float) -> None:

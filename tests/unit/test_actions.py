@@ -37,9 +37,22 @@ def test_greet_uses_a_name_from_the_message():
     assert slot_events(events) == {"customer_name": "Sarah"}
 
 
-def test_greet_uses_a_known_name():
-    texts, _ = run(ActionGreet(), make_tracker("hey", "greet", slots={"customer_name": "Tom Okafor"}))
-    assert texts[0].startswith("Hi Tom,")
+def test_greet_welcomes_back_a_customer_whose_name_it_knows():
+    texts, events = run(ActionGreet(), make_tracker("hey", "greet", slots={"customer_name": "Tom Okafor"}))
+    assert texts == ["Hi Tom, welcome back! What can I do for you today?"] and events == []
+
+
+def test_greet_uses_the_name_the_shop_page_passed():
+    tracker = make_tracker("/greet", "greet", slots={"session_started_metadata": {"name": "ana lima", "email": "a@b.co"}})
+    texts, events = run(ActionGreet(), tracker)
+    assert texts[0].startswith("Hi Ana! I'm Wren")
+    assert slot_events(events) == {"customer_name": "Ana Lima"}
+
+
+@pytest.mark.parametrize("page", [None, {}, {"name": ""}, {"name": 42}, "not a mapping"])
+def test_greet_without_a_usable_page_name_asks_for_it(page):
+    texts, _ = run(ActionGreet(), make_tracker("/greet", "greet", slots={"session_started_metadata": page}))
+    assert texts[-1] == "May I ask your name?"
 
 
 def test_shop_question_is_answered_from_the_profile():

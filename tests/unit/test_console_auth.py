@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, text
 from console.sessions import SessionStore
 from test_console_support import PASSWORD, Browser, ConsoleUnderTest, hidden_csrf, running_console
 
-PUBLIC_ROUTES = {"login_form", "login", "static"}
+# Public on purpose: the login page, static files, and the demo shop page with the widget (no customer data).
+PUBLIC_ROUTES = {"login_form", "login", "static", "shop_page", "shop_widget", "shop_files"}
 
 
 @pytest.fixture

@@ -1,0 +1,62 @@
+"""The demo shop page with the chat widget, public (no login), served beside the console.
+
+The page, its CSS and its widget set-up live in `shop/` at the repository root; the widget itself is the npm
+package rasa-webchat, installed into `shop/node_modules` from the committed package-lock.json and served from
+here, so the page works offline. The widget talks to Rasa's socket.io channel directly, so these pages get a
+Content-Security-Policy that allows exactly that origin.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sanic import HTTPResponse, Request, Sanic
+from sanic import response as responses
+
+from console.context import console_of
+
+SHOP = Path(__file__).resolve().parent.parent / "shop"
+WIDGET_BUNDLE = SHOP / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+MAX_PAGE_DATA = 200  # a name or e-mail passed in the URL for the demo; longer is not a name
+
+
+def socket_origins(socket_url: str) -> str:
+    """The http(s) and ws(s) origins of Rasa's socket.io server, for connect-src."""
+    parts = urlsplit(socket_url)
+    secure = parts.scheme == "https"
+    return f"{parts.scheme}://{parts.netloc} {'wss' if secure else 'ws'}://{parts.netloc}"
+
+
+def shop_policy(socket_url: str) -> str:
+    # rasa-webchat injects its stylesheet as <style> elements, hence 'unsafe-inline' for styles only.
+    return (f"default-src 'self'; script-src 'self'; connect-src 'self' {socket_origins(socket_url)}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'")
+
+
+_pages = Environment(loader=FileSystemLoader(str(SHOP)), autoescape=True, undefined=StrictUndefined)
+
+
+def _page_value(request: Request, name: str) -> str:
+    return (request.args.get(name) or "").strip()[:MAX_PAGE_DATA]
+
+
+async def shop_page(request: Request) -> HTTPResponse:
+    """The demo shop. `?name=...&email=...` plays a signed-in customer: the widget passes them to the bot."""
+    socket_url = console_of(request).settings.widget_socket_url
+    body = _pages.get_template("index.html").render(
+        socket_url=socket_url, customer_name=_page_value(request, "name"),
+        customer_email=_page_value(request, "email"))
+    return responses.html(body, headers={"Content-Security-Policy": shop_policy(socket_url)})
+
+
+async def shop_widget(request: Request) -> HTTPResponse:
+    if not WIDGET_BUNDLE.exists():
+        return responses.text("The chat widget is not installed: run `make install` (npm ci in shop/).", status=503)
+    return await responses.file(str(WIDGET_BUNDLE), mime_type="application/javascript")
+
+
+def install(app: Sanic) -> None:
+    app.add_route(shop_page, "/shop/", methods=["GET"], name="shop_page")
+    app.add_route(shop_widget, "/shop/webchat.js", methods=["GET"], name="shop_widget")
+    app.static("/shop/files", str(SHOP / "files"), name="shop_files")
