@@ -10,8 +10,10 @@ PYTEST := $(BIN)/python -m pytest
 # 95.0% out-of-domain rejected on 2026-11-23; the goal is 95% / 90%), so `make test` fails when NLU gets worse.
 NLU_MIN_IN_DOMAIN ?= 0.93
 NLU_MIN_REJECTION ?= 0.92
+# `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
+RETRAIN_TOLERANCE ?= 0.01
 
-.PHONY: install train run test test-unit test-data test-stories test-nlu test-e2e test-browser bench issues-report lock clean
+.PHONY: install train retrain run test test-unit test-data test-stories test-nlu test-e2e test-browser bench issues-report inbox-export lock clean
 
 install: $(INSTALLED)
 
@@ -25,6 +27,11 @@ train: $(MODEL)
 $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 	$(BIN)/rasa train --fixed-model-name larkspur --out models
 	@touch $@
+
+# Train a candidate, compare it with the current model on tests/nlu, and activate it only when it is not worse
+# (tools/retrain.py; exit status 3 when refused).
+retrain: $(INSTALLED)
+	$(BIN)/python -m tools.retrain --tolerance $(RETRAIN_TOLERANCE)
 
 run: $(MODEL)
 	@bash scripts/run.sh
@@ -65,6 +72,10 @@ DAYS ?= 7
 issues-report: $(INSTALLED)
 	@mkdir -p results
 	$(BIN)/python -m tools.issues_report --days $(DAYS) --png results/issues.png
+
+# Reviewed inbox messages (console) -> data/nlu/from_conversations.yml; new intents get a placeholder response.
+inbox-export: $(INSTALLED)
+	$(BIN)/python -m tools.inbox_export
 
 lock: $(INSTALLED)
 	$(BIN)/pip freeze --exclude-editable | sort -f > requirements.lock

@@ -9,10 +9,11 @@ from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
 
 from customer_care.agents import AgentDirectory
+from customer_care.inbox import Inbox
 from customer_care.issue_log import IssueLog
 from customer_care.tickets import TicketStore
 
-from console import api, auth, pages, shop
+from console import api, auth, pages, review, shop
 from console.context import Console
 from console.desk import TicketDesk
 from console.errors import EXPECTED_ERRORS, status_for
@@ -48,11 +49,13 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
         settings=settings, tickets=tickets, agents=AgentDirectory(settings.database_url), issues=issues,
         sessions=SessionStore(settings.database_url, timedelta(hours=settings.session_hours)),
         rasa=rasa_client, desk=TicketDesk(tickets, issues, rasa_client), templates=template_environment(),
+        inbox=Inbox(settings.events_url or None, settings.database_url),
     )
     auth.install(app)
     pages.install(app)
     api.install(app)
     shop.install(app)
+    review.install(app)
     app.static("/static", str(STATIC), name="static")
     app.register_middleware(_add_security_headers, "response")
     app.error_handler.add(Exception, _on_error)
@@ -81,3 +84,4 @@ async def _close_clients(app: Sanic, _loop: object) -> None:
     await console.rasa.close()
     for engine in (console.tickets.engine, console.issues.engine, console.agents.engine, console.sessions.engine):
         engine.dispose()
+    console.inbox.close()

@@ -6,6 +6,7 @@ from jinja2 import Environment
 from sanic import Request
 
 from customer_care.agents import AgentDirectory
+from customer_care.inbox import Inbox
 from customer_care.issue_log import IssueLog
 from customer_care.tickets import TicketStore
 
@@ -25,6 +26,7 @@ class Console:
     rasa: RasaApi
     desk: TicketDesk
     templates: Environment
+    inbox: Inbox
 
 
 def console_of(request: Request) -> Console:

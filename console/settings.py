@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional
 
-from customer_care.settings import database_url
+from customer_care.settings import database_url, events_database_url
 
 DEFAULT_RASA_URL = "http://localhost:5005"
 DEFAULT_SESSION_HOURS = 8.0
@@ -23,6 +23,7 @@ class ConsoleSettings:
     rasa_api_token: str = ""
     session_hours: float = DEFAULT_SESSION_HOURS  # a session ends after this long without a request
     secure_cookies: bool = False  # off by default: the demo runs over plain http, where browsers drop Secure cookies
+    events_url: str = ""  # the SQL event broker's database the review inbox reads; events_database_url() if empty
     shop_socket_url: str = ""  # where browsers reach Rasa's socket.io channel from the demo shop page; rasa_url if empty
 
     @classmethod
@@ -30,6 +31,7 @@ class ConsoleSettings:
         env = os.environ
         return cls(
             database_url=database_url(),
+            events_url=events_database_url(),
             rasa_url=(env.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
             rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip(),
             session_hours=_positive_hours(env.get("CONSOLE_SESSION_HOURS")),

@@ -25,6 +25,13 @@ def database_url() -> str:
     return os.environ.get("CARE_DATABASE_URL") or default
 
 
+def events_database_url() -> str:
+    """SQLAlchemy URL of the SQL event broker's database (endpoints.yml points the broker at var/events.db):
+    every event of every conversation, which the retraining inbox reads and never writes."""
+    default = f"sqlite:///{(var_dir() / 'events.db').as_posix()}"
+    return os.environ.get("CARE_EVENTS_URL") or default
+
+
 def endpoints_path() -> Path:
     """The endpoints.yml the action server reads its own settings from (the ticket webhook)."""
     return Path(os.environ.get("CARE_ENDPOINTS", PROJECT_ROOT / "endpoints.yml"))

@@ -112,12 +112,17 @@ def start_assistant(
         "  type: SQL",
         '  dialect: "sqlite"',
         f'  db: "{work_dir / "tracker.db"}"',
+        "event_broker:",
+        "  type: SQL",
+        '  dialect: "sqlite"',
+        f'  db: "{work_dir / "events.db"}"',
     ]
     if with_actions:
         endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"'] + endpoint_lines
     endpoints.write_text("\n".join(endpoint_lines) + "\n")
     env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", **(extra_env or {}))
-    env.pop("CARE_DATABASE_URL", None)  # every server uses the database in work_dir
+    for setting in ("CARE_DATABASE_URL", "CARE_EVENTS_URL"):
+        env.pop(setting, None)  # every server uses the databases in work_dir
     rasa = str(VENV_BIN / "rasa")
 
     credentials = project_dir / "credentials.yml"
@@ -159,6 +164,26 @@ def start_assistant(
         sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:] + running.log("console")[-2000:])
         raise
     running.started_in_seconds = time.monotonic() - began
+    return running
+
+
+STAFFED_AGENT = ("sam", "Sam Lee", "a long enough password")  # username, display name, password
+
+
+def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> RunningAssistant:
+    """Every server and the console, support open around the clock and an agent account (STAFFED_AGENT), so
+    that an agent who logs in is on duty whatever the time: for the hand-over's end-to-end and browser tests."""
+    import yaml
+
+    profile = yaml.safe_load((PROJECT_ROOT / "store_profile.yml").read_text())
+    profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
+    (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
+    running = start_assistant(model, work_dir, with_console=True,
+                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml")})
+    username, name, password = STAFFED_AGENT
+    subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name,
+                    "--password-stdin"], input=password + "\n", text=True, check=True, cwd=PROJECT_ROOT,
+                   env=running.env, capture_output=True)
     return running
 
 

@@ -17,7 +17,27 @@ function item(line) {
     li.append(" ", time);
   }
   li.append(" ", element("span", "text", line.text));
+  if (line.sender === "customer" && line.time) li.append(" ", markForm(line));
   return li;
+}
+
+// "Bot misunderstood": sends the customer's line to the trainers' review inbox (same form as the server's).
+function markForm(line) {
+  const form = element("form", "mark");
+  form.method = "post";
+  form.action = `${list.dataset.source.replace(/\/transcript$/, "")}/misunderstood`;
+  const fields = { csrf_token: document.querySelector('meta[name="csrf-token"]')?.content || "", text: line.text, time: line.time };
+  for (const [name, value] of Object.entries(fields)) {
+    const input = element("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.append(input);
+  }
+  const button = element("button", "link-button", "Bot misunderstood");
+  button.type = "submit";
+  form.append(button);
+  return form;
 }
 
 function show(data) {

@@ -5,22 +5,19 @@ With SAVE_SCREENSHOTS=1 the tests also refresh the README's screenshots in docs/
 """
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Iterator, List
 
 import pytest
-import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from customer_care.settings import PROJECT_ROOT
-from tools.servers import DEFAULT_MODEL, VENV_BIN, RunningAssistant, start_assistant
+from tools.servers import DEFAULT_MODEL, STAFFED_AGENT, RunningAssistant, start_staffed_assistant
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 FAILURE_SHOTS = PROJECT_ROOT / "results" / "browser"
 README_SHOTS = PROJECT_ROOT / "docs" / "screenshots"
-AGENT = ("sam", "Sam Lee", "a long enough password")
+AGENT = STAFFED_AGENT
 TIMEOUT_MS = 30_000
 
 
@@ -29,16 +26,7 @@ def servers(tmp_path_factory) -> Iterator[RunningAssistant]:
     """Every server, with support open around the clock so that a logged-in agent is on duty."""
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
-    work_dir = tmp_path_factory.mktemp("browser")
-    profile = yaml.safe_load((PROJECT_ROOT / "store_profile.yml").read_text())
-    profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
-    (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
-    running = start_assistant(DEFAULT_MODEL, work_dir, with_console=True,
-                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml")})
-    username, name, password = AGENT
-    subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name,
-                    "--password-stdin"], input=password + "\n", text=True, check=True, cwd=PROJECT_ROOT,
-                   env=running.env, capture_output=True)
+    running = start_staffed_assistant(tmp_path_factory.mktemp("browser"))
     yield running
     running.stop()
 
@@ -97,7 +85,3 @@ def save_readme_screenshot(page: Page, name: str) -> None:
     if os.environ.get("SAVE_SCREENSHOTS") == "1":
         README_SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(README_SHOTS / name))
-
-
-def remove_failure_screenshots() -> None:
-    shutil.rmtree(FAILURE_SHOTS, ignore_errors=True)

@@ -3,7 +3,6 @@ console, the bot stays silent while paused, and the hand-back brings the bot bac
 
 import queue
 import re
-import subprocess
 import time
 import uuid
 from typing import List
@@ -11,26 +10,16 @@ from typing import List
 import pytest
 import requests
 import socketio
-import yaml
 
-from customer_care.settings import PROJECT_ROOT
-from tools.servers import DEFAULT_MODEL, VENV_BIN, RunningAssistant, start_assistant
+from tools.servers import STAFFED_AGENT, RunningAssistant, start_staffed_assistant
 
-AGENT_PASSWORD = "a long enough password"
+AGENT_USERNAME, _, AGENT_PASSWORD = STAFFED_AGENT
 
 
 @pytest.fixture(scope="module")
 def staffed(tmp_path_factory) -> RunningAssistant:
     """All servers and the console, with support open around the clock so an agent can be on duty."""
-    work_dir = tmp_path_factory.mktemp("staffed")
-    profile = yaml.safe_load((PROJECT_ROOT / "store_profile.yml").read_text())
-    profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
-    (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
-    running = start_assistant(DEFAULT_MODEL, work_dir, with_console=True,
-                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml")})
-    subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", "sam", "--name", "Sam Lee",
-                    "--password-stdin"], input=AGENT_PASSWORD + "\n", text=True, check=True, cwd=PROJECT_ROOT,
-                   env=running.env, capture_output=True)
+    running = start_staffed_assistant(tmp_path_factory.mktemp("staffed"))
     yield running
     running.stop()
 
@@ -43,7 +32,7 @@ class Agent:
         self.http = requests.Session()
         login_page = self.http.get(f"{console_url}/login", timeout=10).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
-        response = self.http.post(f"{console_url}/login", data={"username": "sam", "password": AGENT_PASSWORD,
+        response = self.http.post(f"{console_url}/login", data={"username": AGENT_USERNAME, "password": AGENT_PASSWORD,
                                                                "csrf_token": token}, timeout=30)
         assert response.ok, response.text
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', self.http.get(console_url).text).group(1)

@@ -103,8 +103,12 @@ def test_list_agents(database: str, capsys: pytest.CaptureFixture) -> None:
 
 
 def test_settings_from_the_environment(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARE_EVENTS_URL", "sqlite:///events-test.db")
     assert ConsoleSettings.from_env() == ConsoleSettings(database_url=database, rasa_url="http://localhost:5005",
-                                                         rasa_api_token="", session_hours=8.0, secure_cookies=False)
+                                                         rasa_api_token="", session_hours=8.0, secure_cookies=False,
+                                                         events_url="sqlite:///events-test.db")
+    monkeypatch.setenv("SHOP_SOCKET_URL", "https://chat.example/")
+    assert ConsoleSettings.from_env().widget_socket_url == "https://chat.example"
     monkeypatch.setenv("RASA_URL", "http://rasa:5005/")
     monkeypatch.setenv("RASA_API_TOKEN", " t0ken ")
     monkeypatch.setenv("CONSOLE_SESSION_HOURS", "0.5")

@@ -125,7 +125,7 @@ def serving(app: Sanic) -> Iterator[str]:
 
 def settings_for(tmp_path: Path, **overrides: Any) -> ConsoleSettings:
     values: Dict[str, Any] = {"database_url": f"sqlite:///{tmp_path / 'care.db'}", "rasa_url": "http://rasa.invalid",
-                              "rasa_api_token": "test-token"}
+                              "rasa_api_token": "test-token", "events_url": f"sqlite:///{tmp_path / 'events.db'}"}
     values.update(overrides)
     return ConsoleSettings(**values)
 
