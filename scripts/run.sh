@@ -22,6 +22,13 @@ if [ "$ACTION_PORT" != 5055 ]; then
     sed "s#http://localhost:5055/webhook#http://localhost:${ACTION_PORT}/webhook#" endpoints.yml > "$endpoints"
 fi
 
+credentials=credentials.yml
+if [ "$CONSOLE_PORT" != 5006 ]; then
+    # The shop page is served on the console's port: let that origin use the widget's socket.io channel.
+    credentials=var/credentials.run.yml
+    sed "s#:5006\"#:${CONSOLE_PORT}\"#g" credentials.yml > "$credentials"
+fi
+
 pids=()
 stop() {
     trap - INT TERM EXIT
@@ -35,7 +42,7 @@ trap stop INT TERM EXIT
 .venv/bin/rasa run actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 .venv/bin/rasa run --enable-api --auth-token="$RASA_API_TOKEN" --port "$RASA_PORT" \
-    --endpoints "$endpoints" --credentials credentials.yml --model models >var/rasa.log 2>&1 &
+    --endpoints "$endpoints" --credentials "$credentials" --model models >var/rasa.log 2>&1 &
 pids+=($!)
 RASA_URL="http://localhost:${RASA_PORT}" RASA_API_TOKEN="$RASA_API_TOKEN" \
     .venv/bin/python -m console serve --port "$CONSOLE_PORT" >var/console.log 2>&1 &
