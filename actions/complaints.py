@@ -301,9 +301,7 @@ class ActionAskSatisfactionRating(Action):
         return "action_ask_satisfaction_rating"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        buttons = [{"title": str(value), "payload": str(value)}
-                   for value in range(feedback.MIN_RATING, feedback.MAX_RATING + 1)]
-        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=buttons)
+        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=feedback.RATING_BUTTONS)
         return []
 
 

@@ -7,7 +7,6 @@ ticket, tells the customer what happens next and pauses the bot: until an agent 
 from the console, messages reach the agent (they are kept in the tracker) and the bot stays silent.
 """
 
-import re
 from typing import Any, Collection, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,6 +19,7 @@ from customer_care import feedback
 from customer_care.agents import agent_on_duty
 from customer_care.escalation import DESCRIPTIONS, Trigger
 from customer_care.issue_log import IssueEntry, IssueKind
+from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import first_name
 from customer_care.tickets import NewTicket, Ticket
 
@@ -31,9 +31,6 @@ SEVERITY = "handoff_severity"
 EMAIL = "customer_email"
 EMAIL_DECLINED = ""  # the customer preferred not to give an address; the team answers in the chat
 MAX_SUMMARY_CHARACTERS = 2000
-
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}")
-
 
 def find_email(text: str) -> Optional[str]:
     match = EMAIL_PATTERN.search(text or "")
@@ -158,7 +155,5 @@ class ActionBotBack(Action):
             f"Hi, it's {profile().assistant_name} again"
         dispatcher.utter_message(text=f"{greeting}: our team has handed this chat back to me, and I'm here if "
                                       "you need anything else.")
-        buttons = [{"title": str(value), "payload": str(value)}
-                   for value in range(feedback.MIN_RATING, feedback.MAX_RATING + 1)]
-        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=buttons)
+        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=feedback.RATING_BUTTONS)
         return [ActiveLoop("feedback_form"), SlotSet("requested_slot", "satisfaction_rating")]

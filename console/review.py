@@ -10,12 +10,11 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
-import yaml
 from sanic import HTTPResponse, Request, Sanic
 from sanic import response as responses
 
 from customer_care.inbox import FLAGS, LABEL_KINDS, InboxError, MessageGroup
-from customer_care.nlu_export import ExportError, export_examples
+from customer_care.nlu_export import DomainFile, ExportError, export_examples
 from customer_care.settings import PROJECT_ROOT
 
 from console.context import Console, console_of
@@ -31,8 +30,7 @@ MAX_KEYS = 500
 
 @lru_cache(maxsize=1)
 def domain_intents() -> Tuple[str, ...]:
-    intents = (yaml.safe_load(DOMAIN.read_text(encoding="utf-8")) or {}).get("intents") or []
-    return tuple(sorted(str(intent if isinstance(intent, str) else next(iter(intent))) for intent in intents))
+    return tuple(sorted(DomainFile(DOMAIN).intents()))
 
 
 def _require_trainer(request: Request) -> None:

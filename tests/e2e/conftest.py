@@ -1,3 +1,4 @@
+import re
 import uuid
 from typing import List
 
@@ -37,3 +38,22 @@ class Customer:
 @pytest.fixture
 def customer(assistant) -> Customer:
     return Customer(assistant)
+
+
+class ConsoleUser:
+    """Someone logged into the agent console as a browser is: session cookie, and the CSRF token of its pages
+    sent with every POST."""
+
+    def __init__(self, console_url: str, username: str, password: str, page: str = "/") -> None:
+        self.url = console_url
+        self.http = requests.Session()
+        login_page = self.http.get(f"{console_url}/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+        response = self.http.post(f"{console_url}/login", data={"username": username, "password": password,
+                                                               "csrf_token": token}, timeout=30)
+        assert response.ok, response.text
+        page_html = self.http.get(f"{console_url}{page}", timeout=10).text
+        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page_html).group(1)
+
+    def post(self, path: str, body: dict) -> requests.Response:
+        return self.http.post(f"{self.url}{path}", json=body, headers={"X-CSRF-Token": self.csrf}, timeout=30)

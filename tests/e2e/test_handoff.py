@@ -2,15 +2,14 @@
 console, the bot stays silent while paused, and the hand-back brings the bot back with the rating question."""
 
 import queue
-import re
 import time
 import uuid
 from typing import List
 
 import pytest
-import requests
 import socketio
 
+from tests.e2e.conftest import ConsoleUser
 from tools.servers import STAFFED_AGENT, RunningAssistant, start_staffed_assistant
 
 AGENT_USERNAME, _, AGENT_PASSWORD = STAFFED_AGENT
@@ -24,25 +23,17 @@ def staffed(tmp_path_factory) -> RunningAssistant:
     running.stop()
 
 
-class Agent:
-    """An agent logged into the console (as the browser does: cookies and the page's CSRF token)."""
+class Agent(ConsoleUser):
+    """The staffed servers' agent, logged into the console."""
 
     def __init__(self, console_url: str) -> None:
-        self.url = console_url
-        self.http = requests.Session()
-        login_page = self.http.get(f"{console_url}/login", timeout=10).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
-        response = self.http.post(f"{console_url}/login", data={"username": AGENT_USERNAME, "password": AGENT_PASSWORD,
-                                                               "csrf_token": token}, timeout=30)
-        assert response.ok, response.text
-        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', self.http.get(console_url).text).group(1)
+        super().__init__(console_url, AGENT_USERNAME, AGENT_PASSWORD)
 
     def tickets(self) -> List[dict]:
         return self.http.get(f"{self.url}/api/tickets", timeout=10).json()["tickets"]
 
     def act(self, ticket_id: int, action: str, **body) -> dict:
-        response = self.http.post(f"{self.url}/api/tickets/{ticket_id}/{action}", json=body,
-                                  headers={"X-CSRF-Token": self.csrf}, timeout=30)
+        response = self.post(f"/api/tickets/{ticket_id}/{action}", body)
         assert response.ok, response.text
         return response.json()
 

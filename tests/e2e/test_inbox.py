@@ -1,7 +1,6 @@
 """Real conversations through the real servers reach the review inbox with their flags (via Rasa's SQL event
 broker); a trainer labels them through the console API; the export is valid Rasa training data."""
 
-import re
 import shutil
 import subprocess
 import uuid
@@ -13,6 +12,7 @@ import requests
 from customer_care.inbox import Inbox
 from customer_care.nlu_export import export_examples
 from customer_care.settings import PROJECT_ROOT
+from tests.e2e.conftest import ConsoleUser
 from tools.servers import VENV_BIN, RunningAssistant, start_staffed_assistant
 
 TRAINER = ("tara", "Tara Trainer", "another long password")
@@ -35,17 +35,10 @@ def say(servers: RunningAssistant, sender: str, text: str) -> str:
     return "\n".join(reply.get("text", "") for reply in response.json())
 
 
-class Trainer:
+class Trainer(ConsoleUser):
     def __init__(self, console_url: str) -> None:
-        self.url = console_url
-        self.http = requests.Session()
-        login = self.http.get(f"{console_url}/login", timeout=10).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
         username, _, password = TRAINER
-        assert self.http.post(f"{console_url}/login", data={"username": username, "password": password,
-                                                             "csrf_token": token}, timeout=30).ok
-        page = self.http.get(f"{console_url}/review", timeout=10).text
-        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+        super().__init__(console_url, username, password, page="/review")
 
     def groups(self, **query):
         response = self.http.get(f"{self.url}/api/review/groups", params=query, timeout=30)
@@ -53,8 +46,7 @@ class Trainer:
         return response.json()["groups"]
 
     def label(self, keys, kind, intent=None):
-        response = self.http.post(f"{self.url}/api/review/label", json={"keys": keys, "kind": kind, "intent": intent},
-                                  headers={"X-CSRF-Token": self.csrf}, timeout=30)
+        response = self.post("/api/review/label", {"keys": keys, "kind": kind, "intent": intent})
         assert response.ok, response.text
         return response.json()["labelled"]
 
