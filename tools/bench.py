@@ -137,11 +137,12 @@ def _timed(command: Sequence[str], cwd: Path) -> float:
 
 
 def measure(name: str, project: Path, train: Sequence[str], model: Path, with_actions: bool, turns: int,
-            work_dir: Path) -> BotResult:
+            work_dir: Path, tracker_store_type: str) -> BotResult:
     print(f"[{name}] training...", flush=True)
     train_seconds = _timed(train, project)
     print(f"[{name}] trained in {train_seconds:.0f} s; starting servers...", flush=True)
-    running: RunningAssistant = start_assistant(model, work_dir, project_dir=project, with_actions=with_actions)
+    running: RunningAssistant = start_assistant(model, work_dir, project_dir=project, with_actions=with_actions,
+                                                tracker_store_type=tracker_store_type)
     try:
         loads = {}
         with MemorySampler(list(running.server_pids().values())) as memory:
@@ -197,12 +198,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "larkspur", PROJECT_ROOT,
             [rasa, "train", "--force", "--fixed-model-name", "bench", "--out", str(ours_model_dir)],
             ours_model_dir / "bench.tar.gz", True, args.turns, scratch_dir / "ours",
+            "addons.tracker_store.SQLTrackerStore",
         )
         project = stock_project(scratch_dir)
         stock = measure(
             "stock rasa init", project,
             [rasa, "train", "--fixed-model-name", "stock", "--out", str(project / "models")],
             project / "models" / "stock.tar.gz", False, args.turns, scratch_dir / "stock-run",
+            "SQL",  # Rasa's own SQL tracker store: the stock project has no add-ons
         )
     results = [ours, stock]
     print()

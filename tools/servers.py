@@ -99,9 +99,10 @@ def start_assistant(
     timeout: float = 240,
     with_console: bool = False,
     extra_env: Optional[Dict[str, str]] = None,
+    tracker_store_type: str = "addons.tracker_store.SQLTrackerStore",
 ) -> RunningAssistant:
     """Start both servers (and the agent console if asked) on free ports with their own databases in
-    `work_dir`; wait until they answer."""
+    `work_dir`; wait until they answer. `tracker_store_type` is "SQL" for a project without our add-ons."""
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="larkspur-"))
     work_dir.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
@@ -109,7 +110,7 @@ def start_assistant(
     endpoints = work_dir / "endpoints.yml"
     endpoint_lines = [
         "tracker_store:",
-        "  type: SQL",
+        f"  type: {tracker_store_type}",
         '  dialect: "sqlite"',
         f'  db: "{work_dir / "tracker.db"}"',
         "event_broker:",
