@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store, doing less work per turn (named in endpoints.yml as `addons.tracker_store.SQLTrackerStore`).
+"""Rasa's SQL tracker store doing less work per turn; endpoints.yml names it `addons.tracker_store.SQLTrackerStore`.
 
 Per saved turn Rasa's SQLTrackerStore loads and rebuilds the whole conversation a second time to find the events
 to send to the event broker, writes each event to the SQL event broker in a transaction of its own, and builds
@@ -16,7 +16,6 @@ time per turn. This store keeps the same table, the same rows and the same event
 import functools
 import itertools
 import json
-import logging
 from typing import Any, Dict, Iterable, List, Optional, Text, Type
 
 import sqlalchemy as sa
@@ -28,8 +27,6 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
-
-logger = logging.getLogger(__name__)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -101,29 +98,27 @@ class SQLTrackerStore(RasaSQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
-            new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
-            if new_events:
-                session.execute(
-                    sa.insert(self.SQLEvent.__table__), [self._row(tracker.sender_id, event) for event in new_events]
-                )
+            dumps = [event.as_dict() for event in itertools.islice(tracker.events, stored, len(tracker.events))]
+            if dumps:
+                rows = [self._row(tracker.sender_id, dump) for dump in dumps]
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
                 session.commit()
-        if self.event_broker is not None and new_events:
-            self._publish(tracker.sender_id, new_events)
+        if self.event_broker is not None and dumps:
+            self._publish(tracker.sender_id, dumps)
 
     @staticmethod
-    def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
-        data = event.as_dict()
+    def _row(sender_id: Text, dump: Dict[Text, Any]) -> Dict[Text, Any]:
         return {
             "sender_id": sender_id,
-            "type_name": event.type_name,
-            "timestamp": data.get("timestamp"),
-            "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-            "action_name": data.get("name"),
-            "data": json.dumps(data),
+            "type_name": dump["event"],
+            "timestamp": dump.get("timestamp"),
+            "intent_name": dump.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": dump.get("name"),
+            "data": json.dumps(dump),
         }
 
-    def _publish(self, sender_id: Text, events: List[Event]) -> None:
-        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in events]
+    def _publish(self, sender_id: Text, dumps: List[Dict[Text, Any]]) -> None:
+        bodies = [{"sender_id": sender_id, **dump} for dump in dumps]
         broker = self.event_broker
         if isinstance(broker, SQLEventBroker):
             with broker.session_scope() as session:
