@@ -5,7 +5,7 @@ bot for a ticket the store refused to close. If Rasa then fails, the error says 
 """
 
 from dataclasses import dataclass
-from typing import List
+from typing import Awaitable, List
 
 from customer_care.agents import Agent
 from customer_care.issue_log import IssueEntry, IssueKind, IssueLog
@@ -72,11 +72,7 @@ class TicketDesk:
     async def hand_back(self, ticket_id: int, agent: Agent) -> Ticket:
         self._check(ticket_id, agent, "hand conversations back")
         ticket = self.tickets.close(ticket_id, agent.username, TicketStatus.HANDED_BACK.value)
-        try:
-            await self.rasa.hand_back(ticket.conversation_id)
-        except RasaUnavailable as error:
-            raise RasaUnavailable(f"Ticket {ticket_id} is handed back, but the bot could not be told, so it stays "
-                                  f"silent in this chat: {error}") from error
+        await self._tell_bot(self.rasa.hand_back(ticket.conversation_id), f"Ticket {ticket_id} is handed back")
         return ticket
 
     async def resolve(self, ticket_id: int, agent: Agent, outcome: object) -> Ticket:
@@ -87,13 +83,18 @@ class TicketDesk:
             conversation_id=ticket.conversation_id, kind=IssueKind.ESCALATION.value, category=ticket.category,
             paraphrase=ticket.summary, raw_text=note, outcome="resolved_by_agent",
         ))
-        try:
-            # The customer's next message is answered by the bot again.
-            await self.rasa.resume(ticket.conversation_id)
-        except RasaUnavailable as error:
-            raise RasaUnavailable(f"Ticket {ticket_id} is resolved, but the bot could not be told, so it stays "
-                                  f"silent in this chat: {error}") from error
+        # The customer's next message is answered by the bot again.
+        await self._tell_bot(self.rasa.resume(ticket.conversation_id), f"Ticket {ticket_id} is resolved")
         return ticket
+
+    @staticmethod
+    async def _tell_bot(request: Awaitable[object], done: str) -> None:
+        """Await a request to Rasa made after the ticket was closed; if Rasa is down, say what did happen."""
+        try:
+            await request
+        except RasaUnavailable as error:
+            raise RasaUnavailable(f"{done}, but the bot could not be told, so it stays silent in this chat: "
+                                  f"{error}") from error
 
     def _check(self, ticket_id: int, agent: Agent, action: str) -> Ticket:
         if not can_act(agent):
