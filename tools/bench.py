@@ -136,13 +136,18 @@ def _timed(command: Sequence[str], cwd: Path) -> float:
     return time.perf_counter() - began
 
 
-def measure(name: str, project: Path, train: Sequence[str], model: Path, with_actions: bool, turns: int,
-            work_dir: Path, tracker_store_type: str) -> BotResult:
+def measure(name: str, project: Path, train: Sequence[str], model: Path, turns: int, work_dir: Path,
+            stock: bool) -> BotResult:
+    """Train `project`, start its servers and load them. Our assistant runs as `make run` runs it; the stock bot
+    as `rasa init` leaves it (no action server, no NLU worker, Rasa's own SQL tracker store)."""
     print(f"[{name}] training...", flush=True)
     train_seconds = _timed(train, project)
     print(f"[{name}] trained in {train_seconds:.0f} s; starting servers...", flush=True)
-    running: RunningAssistant = start_assistant(model, work_dir, project_dir=project, with_actions=with_actions,
-                                                tracker_store_type=tracker_store_type)
+    running: RunningAssistant = (
+        start_assistant(model, work_dir, project_dir=project, with_actions=False, tracker_store_type="SQL",
+                        nlu_worker=False)
+        if stock else start_assistant(model, work_dir, project_dir=project)
+    )
     try:
         loads = {}
         with MemorySampler(list(running.server_pids().values())) as memory:
@@ -197,15 +202,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ours = measure(
             "larkspur", PROJECT_ROOT,
             [rasa, "train", "--force", "--fixed-model-name", "bench", "--out", str(ours_model_dir)],
-            ours_model_dir / "bench.tar.gz", True, args.turns, scratch_dir / "ours",
-            "addons.tracker_store.SQLTrackerStore",
+            ours_model_dir / "bench.tar.gz", args.turns, scratch_dir / "ours", stock=False,
         )
         project = stock_project(scratch_dir)
         stock = measure(
             "stock rasa init", project,
             [rasa, "train", "--fixed-model-name", "stock", "--out", str(project / "models")],
-            project / "models" / "stock.tar.gz", False, args.turns, scratch_dir / "stock-run",
-            "SQL",  # Rasa's own SQL tracker store: the stock project has no add-ons
+            project / "models" / "stock.tar.gz", args.turns, scratch_dir / "stock-run", stock=True,
         )
     results = [ours, stock]
     print()

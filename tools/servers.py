@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
+from addons.nlu_server import TOKEN_VARIABLE as NLU_TOKEN_VARIABLE
 from customer_care.settings import PROJECT_ROOT
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
@@ -60,6 +61,7 @@ class RunningAssistant:
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
     started_in_seconds: float = 0.0
     console_url: Optional[str] = None
+    nlu_url: Optional[str] = None
     env: Dict[str, str] = field(default_factory=dict)  # the servers' environment (database, profile)
 
     @property
@@ -100,12 +102,15 @@ def start_assistant(
     with_console: bool = False,
     extra_env: Optional[Dict[str, str]] = None,
     tracker_store_type: str = "addons.tracker_store.SQLTrackerStore",
+    nlu_worker: bool = True,
 ) -> RunningAssistant:
-    """Start both servers (and the agent console if asked) on free ports with their own databases in
-    `work_dir`; wait until they answer. `tracker_store_type` is "SQL" for a project without our add-ons."""
+    """Start the servers `make run` starts (the action server, the NLU worker, the Rasa server, and the agent
+    console if asked) on free ports with their own databases in `work_dir`; wait until they answer.
+    A project without our add-ons (the benchmark's stock bot) takes `tracker_store_type="SQL"`, `nlu_worker=False`.
+    """
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="larkspur-"))
     work_dir.mkdir(parents=True, exist_ok=True)
-    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    rasa_port, action_port, console_port, nlu_port = free_port(), free_port(), free_port(), free_port()
     token = secrets.token_urlsafe(16)  # may start with "-": passed as --auth-token=TOKEN so argparse takes it
     endpoints = work_dir / "endpoints.yml"
     endpoint_lines = [
@@ -120,8 +125,11 @@ def start_assistant(
     ]
     if with_actions:
         endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"'] + endpoint_lines
+    if nlu_worker:
+        endpoint_lines += ["nlu:", f'  url: "http://127.0.0.1:{nlu_port}"', f"  token: ${{{NLU_TOKEN_VARIABLE}}}"]
     endpoints.write_text("\n".join(endpoint_lines) + "\n")
     env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", **(extra_env or {}))
+    env[NLU_TOKEN_VARIABLE] = secrets.token_urlsafe(16)
     for setting in ("CARE_DATABASE_URL", "CARE_EVENTS_URL"):
         env.pop(setting, None)  # every server uses the databases in work_dir
     rasa = str(VENV_BIN / "rasa")
@@ -136,6 +144,9 @@ def start_assistant(
     commands = []
     if with_actions:
         commands.append(("actions", [rasa, "run", "actions", "--port", str(action_port)]))
+    if nlu_worker:
+        commands.append(("nlu", [str(VENV_BIN / "python"), "-m", "addons.nlu_server", "--model", str(model),
+                                 "--interface", "127.0.0.1", "--port", str(nlu_port)]))
     commands.append((
         "rasa",
         [rasa, "run", "--enable-api", f"--auth-token={token}", "--port", str(rasa_port), "--interface", "127.0.0.1",
@@ -151,10 +162,13 @@ def start_assistant(
         )
     running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
                                work_dir, processes, env=env,
-                               console_url=f"http://127.0.0.1:{console_port}" if with_console else None)
+                               console_url=f"http://127.0.0.1:{console_port}" if with_console else None,
+                               nlu_url=f"http://127.0.0.1:{nlu_port}" if nlu_worker else None)
     urls = [f"{running.rasa_url}/status?token={token}"]
     if with_actions:
         urls.append(f"{running.action_url}/health")
+    if nlu_worker:
+        urls.append(f"{running.nlu_url}/status")
     if with_console:
         urls.append(f"{running.console_url}/login")
     try:
@@ -162,7 +176,8 @@ def start_assistant(
         _wait_for_model(running, timeout)
     except Exception:
         running.stop()
-        sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:] + running.log("console")[-2000:])
+        sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:] + running.log("nlu")[-2000:]
+                         + running.log("console")[-2000:])
         raise
     running.started_in_seconds = time.monotonic() - began
     return running

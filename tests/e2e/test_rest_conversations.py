@@ -143,6 +143,15 @@ def test_http_api_requires_the_token(assistant, customer):
     assert requests.get(url, params={"token": assistant.api_token}, timeout=10).status_code == 200
 
 
+def test_messages_are_parsed_by_the_nlu_worker(assistant, customer):
+    """The servers run as `make run` starts them: the Rasa server has the NLU worker parse each message."""
+    parsed_before = requests.get(f"{assistant.nlu_url}/status", timeout=10).json()["messages_parsed"]
+    assert "on its way with DHL" in customer.says("where is order 109112")
+    assert "Express: €9.95" in customer.says("what delivery options do you have?")
+    assert requests.get(f"{assistant.nlu_url}/status", timeout=10).json()["messages_parsed"] == parsed_before + 2
+    assert requests.post(f"{assistant.nlu_url}/model/parse", json={"text": "hi"}, timeout=10).status_code == 401
+
+
 def test_conversations_survive_a_restart(tmp_path):
     first = start_assistant(work_dir=tmp_path)
     try:

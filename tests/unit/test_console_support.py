@@ -4,10 +4,7 @@ a background thread, and a logged-in browser built on `requests`.
 Sanic 21.12 has no test client, so the tests talk HTTP to a real server, as a browser would.
 """
 
-import asyncio
 import re
-import socket
-import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,9 +18,7 @@ from console.rasa_api import RasaUnavailable, TranscriptLine
 from console.settings import ConsoleSettings
 from customer_care.agents import AgentDirectory
 from customer_care.tickets import NewTicket, Ticket, TicketStore
-
-# Every test builds its own app; Sanic refuses two apps of one name in a process outside test mode.
-Sanic.test_mode = True
+from sanic_serving import free_socket, serving  # noqa: F401 (the console tests import them from here)
 
 PASSWORD = "correct horse battery"
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -63,64 +58,6 @@ class FakeRasa:
         self.calls.append(call)
         if self.failure:
             raise RasaUnavailable(self.failure)
-
-
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(64)
-    return sock
-
-
-@contextmanager
-def serving(app: Sanic) -> Iterator[str]:
-    """Runs `app` in a thread with its own event loop; yields its base URL."""
-    sock = free_socket()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    failures: List[BaseException] = []
-
-    async def start() -> Any:
-        # Sanic 21.12 returns the server already listening; the listeners still need running by hand.
-        server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
-        await server.startup()
-        await server.before_start()
-        await server.after_start()
-        return server
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            server = loop.run_until_complete(start())
-        except BaseException as error:  # reported to the test thread below
-            failures.append(error)
-            started.set()
-            return
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(server.before_stop())
-        for connection in list(server.connections):
-            connection.close_if_idle()  # the browsers' keep-alive connections
-        loop.run_until_complete(server.close())
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(server.after_stop())
-        loop.close()
-
-    thread = threading.Thread(target=run, name="console-test-server", daemon=True)
-    thread.start()
-    started.wait(10)
-    if failures:
-        raise failures[0]
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        sock.close()
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> ConsoleSettings:
