@@ -4,7 +4,8 @@
 the assistant rejects. This parses every example with the trained model and reports:
   - in-domain intent accuracy (a fallback on a shop message counts as an error),
   - out-of-domain rejection (an `out_of_scope` example is rejected when predicted out_of_scope or nlu_fallback),
-  - the same two figures for a range of fallback thresholds, to tune the threshold by measurement.
+  - the same two figures for a range of fallback thresholds, and for a range of ambiguity thresholds at the
+    configured fallback threshold, to tune both by measurement (on tests/nlu_validation, never on tests/nlu).
 
     python -m tools.nlu_eval --model models/larkspur.tar.gz --nlu tests/nlu
 """
@@ -133,7 +134,15 @@ def configured_fallback(model: Path) -> Tuple[float, float]:
     return 0.0, 0.0
 
 
-def report(predictions: Sequence[Prediction], threshold: float, ambiguity: float, sweep: Sequence[float]) -> str:
+AMBIGUITY_SWEEP = (0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2)
+
+
+def with_configured(candidates: Sequence[float], configured: float) -> List[float]:
+    return sorted(set(candidates) | {configured})
+
+
+def report(predictions: Sequence[Prediction], threshold: float, ambiguity: float, sweep: Sequence[float],
+           ambiguity_sweep: Sequence[float] = AMBIGUITY_SWEEP) -> str:
     lines = []
     current = score(predictions, threshold, ambiguity)
     lines.append(
@@ -149,6 +158,12 @@ def report(predictions: Sequence[Prediction], threshold: float, ambiguity: float
     for candidate in sweep:
         s = score(predictions, candidate, ambiguity)
         marker = "  <- configured" if abs(candidate - threshold) < 1e-9 else ""
+        lines.append(f"  {candidate:9.2f}  {s.in_domain_accuracy:9.1%}  {s.out_of_domain_rejection:22.1%}{marker}")
+    lines.append("")
+    lines.append(f"  ambiguity  in-domain  out-of-domain rejected   (fallback threshold {threshold})")
+    for candidate in with_configured(ambiguity_sweep, ambiguity):
+        s = score(predictions, threshold, candidate)
+        marker = "  <- configured" if abs(candidate - ambiguity) < 1e-9 else ""
         lines.append(f"  {candidate:9.2f}  {s.in_domain_accuracy:9.1%}  {s.out_of_domain_rejection:22.1%}{marker}")
     lines.append("")
     weakest = sorted(per_intent_f1(predictions).items(), key=lambda item: item[1])[:8]
@@ -173,9 +188,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     examples = load_examples(files)
     predictions = asyncio.run(predict(args.model, examples))
     threshold, ambiguity = configured_fallback(args.model)
-    sweep = [round(0.3 + 0.05 * step, 2) for step in range(13)]
-    if threshold not in sweep:
-        sweep = sorted(sweep + [threshold])
+    sweep = with_configured([round(0.3 + 0.05 * step, 2) for step in range(13)], threshold)
     print(report(predictions, threshold, ambiguity, sweep))
     current = score(predictions, threshold, ambiguity)
     if args.json:

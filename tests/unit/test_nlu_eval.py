@@ -1,4 +1,4 @@
-from tools.nlu_eval import FALLBACK, Prediction, decide, is_correct, per_intent_f1, score
+from tools.nlu_eval import FALLBACK, Prediction, decide, is_correct, per_intent_f1, report, score
 
 
 def prediction(expected, top, confidence, runner_up=0.0, predicted=None):
@@ -43,3 +43,22 @@ def test_per_intent_f1():
     ]
     f1 = per_intent_f1(predictions)
     assert f1["a"] == 2 / 3 and f1["b"] == 2 / 3 and f1["out_of_scope"] == 1.0
+
+
+def test_report_sweeps_thresholds_and_ambiguity_marking_the_configured_ones():
+    predictions = [
+        prediction("place_order", "place_order", 0.48, 0.42),  # a near tie: kept up to an ambiguity of 0.06
+        prediction("track_order", "track_order", 0.9, 0.05),
+        prediction("out_of_scope", "complaint", 0.3, 0.29),  # under the fallback threshold 0.35
+    ]
+    lines = report(predictions, 0.35, 0.1, [0.3, 0.35]).splitlines()
+    header = next(n for n, line in enumerate(lines) if line.strip().startswith("ambiguity"))
+    rows = {line.split()[0]: line.split()[1:] for line in lines[header + 1:] if line.strip()[:1].isdigit()}
+    assert rows["0.00"] == ["100.0%", "100.0%"]
+    assert rows["0.02"] == ["100.0%", "100.0%"]
+    assert rows["0.05"] == ["100.0%", "100.0%"]
+    assert rows["0.08"] == ["50.0%", "100.0%"]
+    assert rows["0.10"] == ["50.0%", "100.0%", "<-", "configured"]
+    thresholds = {line.split()[0]: line.split()[1:] for line in lines[:header] if line.strip()[:1].isdigit()}
+    assert thresholds["0.35"] == ["50.0%", "100.0%", "<-", "configured"]
+    assert thresholds["0.30"] == ["50.0%", "100.0%"]  # the near tie of the out-of-domain one still rejects it
