@@ -151,12 +151,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"Set {TOKEN_VARIABLE}: the Rasa server's `nlu` endpoint sends it with each message.", file=sys.stderr)
         return 2
 
-    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.common import configure_logging_and_warnings, update_sanic_log_level
     from rasa.utils.log_utils import configure_structlog
 
-    # Unconfigured, Rasa's structured debug logs would print every parsed message.
+    # As `rasa run` sets up logging. Unconfigured, Rasa's structured debug logs would print every parsed message.
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
+    update_sanic_log_level()
     model = ServedModel(args.model)  # loaded before listening: an answer on the port means ready
     logger.info("NLU worker parsing with %s on http://%s:%s", model.model_file, args.interface, args.port)
     create_app(model, token).run(host=args.interface, port=args.port, access_log=False, motd=False, workers=1)
