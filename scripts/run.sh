@@ -12,8 +12,9 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 CONSOLE_PORT=${CONSOLE_PORT:-5006}
 NLU_PORT=${NLU_PORT:-5007}
+fresh_token() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))'; }
 if [ -z "${RASA_API_TOKEN:-}" ]; then
-    RASA_API_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+    RASA_API_TOKEN=$(fresh_token)
     token_note="generated for this run; set RASA_API_TOKEN to choose your own"
 else
     token_note="from RASA_API_TOKEN"
@@ -24,7 +25,7 @@ mkdir -p var
 endpoints=var/endpoints.run.yml
 sed "s#http://localhost:5055/webhook#http://localhost:${ACTION_PORT}/webhook#" endpoints.yml > "$endpoints"
 printf '\nnlu:\n  url: "http://127.0.0.1:%s"\n  token: ${LARKSPUR_NLU_TOKEN}\n' "$NLU_PORT" >> "$endpoints"
-LARKSPUR_NLU_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+LARKSPUR_NLU_TOKEN=$(fresh_token)
 export LARKSPUR_NLU_TOKEN
 
 credentials=credentials.yml

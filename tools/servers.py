@@ -129,7 +129,8 @@ def start_assistant(
         endpoint_lines += ["nlu:", f'  url: "http://127.0.0.1:{nlu_port}"', f"  token: ${{{NLU_TOKEN_VARIABLE}}}"]
     endpoints.write_text("\n".join(endpoint_lines) + "\n")
     env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", **(extra_env or {}))
-    env[NLU_TOKEN_VARIABLE] = secrets.token_urlsafe(16)
+    if nlu_worker:
+        env[NLU_TOKEN_VARIABLE] = secrets.token_urlsafe(16)
     for setting in ("CARE_DATABASE_URL", "CARE_EVENTS_URL"):
         env.pop(setting, None)  # every server uses the databases in work_dir
     rasa = str(VENV_BIN / "rasa")

@@ -55,6 +55,12 @@ def models_dir(tmp_path: Path) -> Path:
     return folder
 
 
+def make_newest(model_file: Path) -> None:
+    """Date `model_file` after every other model, as a model trained or installed just now is."""
+    later = time.time() + 10
+    os.utime(model_file, (later, later))
+
+
 def parse_through_rasa(url: str, token: str, text: str) -> Dict[str, Any]:
     """What the Rasa server does with each message when endpoints name an `nlu` server."""
 
@@ -139,8 +145,7 @@ def test_a_model_replaced_on_disk_is_loaded_and_used(models_dir: Path, fakes: Fa
     # A folder serves its newest model, as `rasa run --model models` picks it.
     newer = models_dir / "newer.tar.gz"
     newer.write_bytes(b"third model")
-    later = time.time() + 10
-    os.utime(newer, (later, later))
+    make_newest(newer)
     assert asyncio.run(model.reload_if_changed())
     assert asyncio.run(model.parse("hi"))["model"] == "newer.tar.gz"
 
@@ -149,8 +154,7 @@ def test_a_model_that_fails_to_load_leaves_the_old_one_serving(models_dir: Path,
     model = ServedModel(str(models_dir), fakes.load)
     broken = models_dir / "broken.tar.gz"
     broken.write_bytes(b"truncated")
-    later = time.time() + 10
-    os.utime(broken, (later, later))
+    make_newest(broken)
     fakes.broken.add("broken.tar.gz")
 
     assert not asyncio.run(model.reload_if_changed())
@@ -168,8 +172,7 @@ def test_the_running_worker_follows_a_new_model(models_dir: Path, fakes: FakeMod
         assert parse_through_rasa(url, TOKEN, "hi")["model"] == "larkspur.tar.gz"
         newer = models_dir / "larkspur-retrained.tar.gz"
         newer.write_bytes(b"retrained")
-        later = time.time() + 10
-        os.utime(newer, (later, later))
+        make_newest(newer)
         deadline = time.monotonic() + 5
         while status(url)["model_file"] != newer.name and time.monotonic() < deadline:
             time.sleep(0.05)
