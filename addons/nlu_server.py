@@ -38,11 +38,17 @@ ParserLoader = Callable[[Text], Parser]
 logger = logging.getLogger(__name__)
 
 
+WARM_UP_TEXT = "hello"
+
+
 def load_parser(model_file: Text) -> Parser:
-    """The parse function of a trained model, as Rasa's `/model/parse` uses it."""
+    """The parse function of a trained model, as Rasa's `/model/parse` uses it, warmed up by one parse so that
+    components that load on first use (the sentence encoder) don't slow a customer's first message."""
     from rasa.core.agent import Agent
 
-    return Agent.load(model_file).parse_message
+    agent = Agent.load(model_file)
+    asyncio.run(agent.parse_message(WARM_UP_TEXT))
+    return agent.parse_message
 
 
 class ServedModel:

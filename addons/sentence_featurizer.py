@@ -1,7 +1,7 @@
 """A Rasa dense featurizer that adds each message's all-MiniLM-L6-v2 sentence embedding (addons.sentence_encoder).
 
-Only a sentence feature is added: with `number_of_transformer_layers: 0` DIET classifies intents from the
-sentence-level features alone, so token vectors would cost memory and time and change nothing. The embedding
+Only a sentence feature is added: the intent classifier (addons.intent_classifier) reads sentence-level
+features alone, so token vectors would cost memory and time and change nothing. The embedding
 carries what character n-grams cannot: that "my parcel never came" and "the package hasn't arrived" mean the
 same, and that "what's the weather in Paris" is about nothing the shop sells.
 
@@ -53,7 +53,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: Dict[Text, Any], execution_context: ExecutionContext,
                  encoder: Optional[SentenceEncoder] = None) -> None:
         super().__init__(execution_context.node_name, config)
-        self._encoder = encoder or _load_encoder(config.get("model_dir"))
+        # Loaded on first use: a Rasa server that hands parsing to the NLU worker (`make run`) loads every
+        # component of the model but never parses, and so never pays the encoder's ~250 MB.
+        self._encoder = encoder
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -75,6 +77,8 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def _featurize(self, messages: List[Message]) -> None:
         if not messages:
             return
+        if self._encoder is None:
+            self._encoder = _load_encoder(self._config.get("model_dir"))
         embeddings = self._encoder.encode([message.get(TEXT) for message in messages],
                                           batch_size=int(self._config["batch_size"]))
         for message, embedding in zip(messages, embeddings):

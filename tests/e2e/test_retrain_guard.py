@@ -1,5 +1,5 @@
-"""The retrain guard with real Rasa: a deliberately worse model (DIET trained for 1 epoch instead of 60) must be
-refused, with exit status 3, a reason naming the drop, and the current model untouched.
+"""The retrain guard with real Rasa: a deliberately worse model (the intent classifier without the sentence
+embedding and regularised a thousand times harder) must be refused, with exit status 3, a reason naming the drop, and the current model untouched.
 
 About 2-3 minutes on 2 cores: under a minute to train the worse NLU model, then `rasa test nlu` on both models.
 """
@@ -27,9 +27,10 @@ def fingerprint(path: Path) -> tuple:
 
 def worse_config(target: Path) -> Path:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())
-    diet = [node for node in config["pipeline"] if node["name"] == "DIETClassifier"]
-    assert len(diet) == 1, "config.yml has no single DIETClassifier to make worse"
-    diet[0]["epochs"] = 1
+    classifier = [node for node in config["pipeline"] if node["name"].endswith("LinearIntentClassifier")]
+    assert len(classifier) == 1, "config.yml has no single LinearIntentClassifier to make worse"
+    classifier[0]["featurizers"] = ["char_ngrams"]
+    classifier[0]["C"] = classifier[0].get("C", 20) / 1000
     target.write_text(yaml.safe_dump(config, sort_keys=False))
     return target
 
@@ -39,7 +40,7 @@ def test_a_worse_model_is_refused_and_the_current_one_kept(tmp_path: Path):
         pytest.fail(f"no trained model at {CURRENT_MODEL}: run `make train` first")
     before = fingerprint(CURRENT_MODEL)
 
-    # Its own training cache, so the project's .rasa/cache neither helps nor gets a worse DIET in it.
+    # Its own training cache, so the project's .rasa/cache neither helps nor gets a worse classifier in it.
     env = dict(os.environ, RASA_CACHE_DIRECTORY=str(tmp_path / "cache"), RASA_URL="http://127.0.0.1:9")
     env.pop("RETRAIN_TOLERANCE", None)
     started = time.monotonic()

@@ -150,3 +150,18 @@ def test_the_featurizer_adds_one_sentence_feature_per_text(encoder: SentenceEnco
 
     [message] = featurizer.process([Message({TEXT: "cancel my order"})])
     assert np.allclose(message.get_dense_features(TEXT)[1].features, sentence.features, atol=1e-5)
+
+
+def test_the_featurizer_loads_the_encoder_only_when_it_first_has_text(monkeypatch: pytest.MonkeyPatch,
+                                                                        encoder: SentenceEncoder) -> None:
+    loads = []
+    monkeypatch.setattr("addons.sentence_featurizer._load_encoder", lambda model_dir: loads.append(1) or encoder)
+    featurizer = SentenceEmbeddingFeaturizer(
+        {**SentenceEmbeddingFeaturizer.get_default_config(), "alias": None},
+        ExecutionContext(graph_schema=None, node_name="sentence_featurizer"),
+    )
+    featurizer.process([Message({"intent": "greet"})])
+    assert loads == []  # a Rasa server that never parses never pays for the model
+    featurizer.process([Message({TEXT: "hi"})])
+    featurizer.process([Message({TEXT: "hello again"})])
+    assert loads == [1]
