@@ -64,6 +64,7 @@ def group_json(group: MessageGroup) -> Dict[str, Any]:
     return {
         "key": group.key, "text": group.text, "count": group.count, "predicted_intent": group.predicted_intent,
         "min_confidence": group.min_confidence, "flags": sorted(group.flags),
+        "customer_choices": dict(sorted(group.customer_choices.items(), key=lambda item: -item[1])),
         "last_seen": group.last_seen.isoformat(timespec="seconds"),
         "conversations": sorted({message.conversation_id for message in group.messages})[:5],
         "label": None if label is None else {"kind": label.kind, "intent": label.intent, "entities": label.entities,

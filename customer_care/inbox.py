@@ -15,6 +15,10 @@ Flags:
   paraphrase_denied  the customer said no to the bot's paraphrase of their complaint: the complaint text
   agent_marked       an agent marked the message as misunderstood in a transcript (`mark_misunderstood`)
 
+When the bot could not choose between two intents it asks the customer (customer_care.clarification); the
+button the customer presses is recorded against the message it clarified (`customer_choices` of a group), so
+a reviewer sees what the customer meant next to what the NLU predicted.
+
 Customer texts are masked (cards, e-mail addresses, phone numbers) before they are stored, as in the issue log;
 reviewers see, and label, the masked text. Times are stored as naive UTC and handed back timezone-aware.
 """
@@ -25,7 +29,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -55,6 +59,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import ColumnElement
 
+from customer_care.clarification import CHOICES as CLARIFIABLE_INTENTS
 from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
 from customer_care.masking import mask_personal_data
 from customer_care.settings import database_url, events_database_url
@@ -114,6 +119,7 @@ class MessageGroup:
     flags: FrozenSet[str]  # of any message
     last_seen: datetime
     label: Optional[Label]
+    customer_choices: Dict[str, int] = field(default_factory=dict)  # intent -> customers who chose it when asked
 
 
 @dataclass(frozen=True)
@@ -279,6 +285,15 @@ inbox_marks_table = Table(
     Column("message_id", Integer, nullable=True, index=True),  # None until the message is synced
 )
 
+# The customer's answer to "do you want to X, or Y?" for a message the NLU could not decide on.
+inbox_clarifications_table = Table(
+    "inbox_clarifications",
+    metadata,
+    Column("message_id", Integer, primary_key=True),  # inbox_messages.id
+    Column("intent", String(100), nullable=False),
+    Column("answered_at", DateTime(timezone=False), nullable=False),
+)
+
 inbox_cursor_table = Table(
     "inbox_cursor",
     metadata,
@@ -380,8 +395,11 @@ class Inbox:
         self, connection: Connection, event_id: int, conversation_id: str, event: Dict[str, Any]
     ) -> int:
         text = event.get("text")
-        if not isinstance(text, str) or not text.strip() or text.strip().startswith("/"):
-            return 0  # nothing typed, or a button's intent payload ("/affirm")
+        if isinstance(text, str) and text.strip().startswith("/"):
+            _record_clarification(connection, conversation_id, event)
+            return 0  # a button's intent payload ("/affirm"): nothing the customer wrote
+        if not isinstance(text, str) or not text.strip():
+            return 0  # nothing typed
         parse_data = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
         intent_data = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
         name = intent_data.get("name")
@@ -517,7 +535,9 @@ class Inbox:
             by_group.setdefault(row["key_hash"], []).append(_message(row))
         texts = _representative_texts(connection, list(by_group))
         labels = _labels(connection, list(by_group))
-        return {handle: _group(found, texts[handle], labels.get(handle)) for handle, found in by_group.items()}
+        choices = _customer_choices(connection, by_group)
+        return {handle: _group(found, texts[handle], labels.get(handle), choices.get(handle, {}))
+                for handle, found in by_group.items()}
 
     # --- Labels ---------------------------------------------------------------------------------------------
 
@@ -790,7 +810,42 @@ def _message(row: Mapping[str, Any]) -> InboxMessage:
     )
 
 
-def _group(messages: List[InboxMessage], text: str, label: Optional[Label]) -> MessageGroup:
+def _record_clarification(connection: Connection, conversation_id: str, event: Mapping[str, Any]) -> None:
+    """A button pressed right after a message the NLU fell back on: what the customer meant by that message."""
+    parse_data = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
+    intent_data = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
+    intent = intent_data.get("name")
+    if not isinstance(intent, str) or intent not in CLARIFIABLE_INTENTS:
+        return  # "Something else" (/deny), or a button of another question
+    messages = inbox_messages_table
+    latest = connection.execute(
+        select(messages.c.id, messages.c.flag_fallback)
+        .where(messages.c.conversation_id == conversation_id).order_by(messages.c.id.desc()).limit(1)
+    ).first()
+    if latest is None or not latest.flag_fallback:
+        return
+    answered = connection.execute(
+        select(inbox_clarifications_table.c.message_id).where(inbox_clarifications_table.c.message_id == latest.id)
+    ).first()
+    if answered is None:
+        connection.execute(insert(inbox_clarifications_table).values(
+            message_id=latest.id, intent=intent, answered_at=_event_time(event)))
+
+
+def _customer_choices(connection: Connection, by_group: Mapping[str, List[InboxMessage]]) -> Dict[str, Dict[str, int]]:
+    group_of = {message.id: handle for handle, found in by_group.items() for message in found}
+    if not group_of:
+        return {}
+    rows = connection.execute(select(inbox_clarifications_table).where(
+        inbox_clarifications_table.c.message_id.in_(list(group_of))))
+    choices: Dict[str, Counter] = {}
+    for row in rows:
+        choices.setdefault(group_of[row.message_id], Counter())[row.intent] += 1
+    return {handle: dict(counter) for handle, counter in choices.items()}
+
+
+def _group(messages: List[InboxMessage], text: str, label: Optional[Label],
+           customer_choices: Optional[Dict[str, int]] = None) -> MessageGroup:
     """`messages` newest first."""
     intents = Counter(message.intent for message in messages if message.intent)  # ties: the newest prediction
     confidences = [message.confidence for message in messages if message.confidence is not None]
@@ -804,6 +859,7 @@ def _group(messages: List[InboxMessage], text: str, label: Optional[Label]) -> M
         flags=frozenset().union(*(message.flags for message in messages)),
         last_seen=max(message.sent_at for message in messages),
         label=label,
+        customer_choices=customer_choices or {},
     )
 
 

@@ -622,3 +622,28 @@ def test_approved_example_keeps_the_wording_that_was_labelled(synced: Inbox, bro
 def test_label_kinds_are_the_documented_ones() -> None:
     assert LABEL_KINDS == ("intent", "new_intent", "out_of_scope", "discard")
     assert FLAGS == ("low_confidence", "fallback", "escalated", "paraphrase_denied", "agent_marked")
+
+
+def test_the_customers_answer_to_a_clarifying_question_is_kept_with_the_message(inbox: Inbox,
+                                                                                 broker: FakeBroker) -> None:
+    # Two customers the NLU could not decide on; each presses the intent they meant.
+    broker.user("c-1", "what if I cancel", "nlu_fallback", 0.41, 1)
+    broker.bot("c-1", "Just to be sure: do you want to cancel an order, or know what cancelling costs?", 1.1)
+    broker.user("c-1", "/check_cancellation_fee", "check_cancellation_fee", 1.0, 2)
+    broker.user("c-2", "What if I cancel?", "nlu_fallback", 0.39, 3)
+    broker.user("c-2", "/check_cancellation_fee", "check_cancellation_fee", 1.0, 4)
+    broker.user("c-2", "/cancel_order", "cancel_order", 1.0, 4.5)  # a second press: the first answer counts
+    # "Something else", and a button pressed after a message that was understood, teach nothing.
+    broker.user("c-3", "what if i cancel!!", "nlu_fallback", 0.4, 5)
+    broker.user("c-3", "/deny", "deny", 1.0, 6)
+    broker.user("c-4", "where is my order", "track_order", 0.97, 7)
+    broker.user("c-4", "/cancel_order", "cancel_order", 1.0, 8)
+    inbox.sync()
+
+    [asked] = [group for group in inbox.groups() if group.key == group_key("what if I cancel")]
+    assert asked.count == 3
+    assert asked.customer_choices == {"check_cancellation_fee": 2}
+    assert asked.predicted_intent == "nlu_fallback"
+    understood = inbox.group(group_key("where is my order"))
+    assert understood.customer_choices == {}
+    assert all("/" not in message.text for group in inbox.groups(flagged_only=False) for message in group.messages)
