@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.orders import ORDER_NUMBER, OrderNumberValidation
-from actions.handoff import start_handoff
+from actions.handoff import hand_over
 from actions.services import escalation_settings, issue_log, order_backend, profile
-from customer_care import feedback
+from customer_care import feedback, form_answers
 from customer_care.complaints import ComplaintAnalysis, analyse_complaint, confirmation_sentence
 from customer_care.corrections import strip_leading_denial
 from customer_care.database import utc_now
@@ -39,6 +39,7 @@ OUTCOME = "complaint_outcome"
 INTERRUPTED_FORM = "interrupted_form"
 RATING = "satisfaction_rating"
 COMMENT = "feedback_comment"
+FEEDBACK_DECLINED = "feedback_declined"
 
 MAX_DENIALS = 2
 RESOLVED = "solution_offered"
@@ -81,9 +82,36 @@ def _resolution(tracker: Tracker) -> Resolution:
                    _name(tracker))
 
 
+def _latest(tracker: Tracker) -> tuple:
+    return tracker.latest_message.get("intent", {}).get("name"), tracker.latest_message.get("text") or ""
+
+
 def _says_no_to_order_number(tracker: Tracker) -> bool:
-    asked = tracker.get_slot("requested_slot") == ORDER_NUMBER
-    return asked and tracker.latest_message.get("intent", {}).get("name") == "deny"
+    """"No", "I don't have it", "no idea": anything without an order number that does not leave the complaint,
+    chat, or ask something new, so the complaint carries on without the number."""
+    if tracker.get_slot("requested_slot") != ORDER_NUMBER:
+        return False
+    intent, text = _latest(tracker)
+    if any(entity.get("entity") == ORDER_NUMBER for entity in tracker.latest_message.get("entities") or []):
+        return False
+    if form_answers.wants_to_leave(text) or form_answers.interrupts(intent):
+        return False
+    return not (intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text))
+
+
+def read_description(intent: Optional[str], text: str) -> Optional[str]:
+    """The message as the description of a problem, or None when it is small talk, a goodbye, a request no shop
+    handles ("how much has the dow changed today"), an unrecognised message that describes no problem, or a new
+    shop question: none of those may be paraphrased back as a complaint."""
+    if form_answers.wants_to_leave(text) or (form_answers.interrupts(intent) and intent != "out_of_scope"):
+        return None
+    if intent in ("nlu_fallback", "out_of_scope") or (
+            intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text)):
+        # Such a message counts only when it names a problem the shop knows ("the lid is cracked", "it won't
+        # pair"); "how much has the dow changed today" reads as specific, but names none.
+        analysis = analyse_complaint(text)
+        return text if analysis.is_specific and analysis.category.value != "other" else None
+    return text
 
 
 class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
@@ -103,6 +131,40 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
             declined = tracker.get_slot(ORDER_DECLINED) or _says_no_to_order_number(tracker)
             slots.append(ORDER_DECLINED if declined else ORDER_NUMBER)
         return slots + [SOLUTION_ACCEPTED]
+
+    def extract_complaint_text(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The first message of a complaint (the form starts on it), or the answer to "describe the problem"."""
+        requested = tracker.get_slot("requested_slot")
+        # While the form starts, nothing is requested yet (Rasa already reports the loop as active then).
+        starting = requested is None
+        if tracker.get_slot(COMPLAINT_TEXT) is not None or not (starting or requested == COMPLAINT_TEXT):
+            return {}
+        intent, text = _latest(tracker)
+        if starting and intent != "complaint":
+            return {}
+        description = read_description(intent, text)
+        return {} if description is None else {COMPLAINT_TEXT: description}
+
+    def extract_complaint_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != CONFIRMED:
+            return {}
+        intent, text = _latest(tracker)
+        # A correction starts with a denial ("no, it was the lid"), even when phrased as a question.
+        reading = form_answers.read_paraphrase_confirmation(intent, text, strip_leading_denial(text) != text.strip())
+        return {CONFIRMED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+
+    def extract_solution_accepted(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != SOLUTION_ACCEPTED:
+            return {}
+        reading = form_answers.read_yes_no(*_latest(tracker), yes_intents=frozenset({"affirm", "thank_you"}),
+                                           no_intents=frozenset({"deny", "complaint"}))
+        return {SOLUTION_ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
     def extract_complaint_order_declined(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -220,20 +282,34 @@ class ActionFinishComplaint(Action):
             dispatcher.utter_message(text="I'm glad that helps. Thank you for your patience." if accepted else
                                      "I'm sorry I couldn't solve this here.")
             return events
-        dispatcher.utter_message(text=_handover_lead(trigger, repeat))
-        # A person takes over; the order form the complaint paused is dropped.
-        return events + [SlotSet(INTERRUPTED_FORM, None)] + start_handoff(
-            trigger, _handover_summary(tracker, understood), category, severity if understood else ())
+        # The customer agreed to a solution that is itself a person's job; otherwise only urgent cases are handed
+        # over without asking.
+        agreed = accepted and bool(resolution and resolution.needs_person)
+        events += hand_over(trigger, _handover_summary(tracker, understood), category,
+                            severity if understood else (), agreed=agreed)
+        dispatcher.utter_message(text=_handover_lead(trigger, repeat, offered=_is_offer(events)))
+        # A person takes over (or may); the order form the complaint paused is dropped.
+        return events + [SlotSet(INTERRUPTED_FORM, None)]
 
 
-def _handover_lead(trigger: Trigger, repeat: bool) -> str:
+def _is_offer(events: List[EventType]) -> bool:
+    return any(event.get("event") == "active_loop" and event.get("name") == "handoff_offer_form" for event in events)
+
+
+def _handover_lead(trigger: Trigger, repeat: bool, offered: bool) -> str:
     if trigger is Trigger.PARAPHRASE_DENIED:
-        return "I'm sorry I couldn't get that right. Let me bring in a member of our team."
-    if trigger is Trigger.SOLUTION_DECLINED:
-        return "I'm sorry that doesn't solve it. Let me bring in a member of our team."
-    if repeat:
-        return "I can see you've had this problem before, and I'm sorry it's happened again. A colleague will take this over."
-    return "A member of our team will take this over."
+        lead = "I'm sorry I couldn't get that right."
+    elif trigger is Trigger.SOLUTION_DECLINED:
+        lead = "I'm sorry that doesn't solve it."
+    elif repeat:
+        lead = "I can see you've had this problem before, and I'm sorry it's happened again."
+    else:
+        lead = ""
+    if offered:  # the offer form asks "Would you like me to pass this to a member of our team?"
+        return (lead + " A member of our team could look at this for you.").strip()
+    if trigger in (Trigger.PARAPHRASE_DENIED, Trigger.SOLUTION_DECLINED):
+        return lead + " Let me bring in a member of our team."
+    return (lead + " A colleague will take this over.").strip() if lead else "A member of our team will take this over."
 
 
 def _handover_summary(tracker: Tracker, understood: bool) -> str:
@@ -262,6 +338,8 @@ class ActionComplaintNotUnderstood(Action):
             dispatcher.utter_message(text="Sorry, I didn't quite catch that. Could you answer yes or no?")
         elif tracker.get_slot("requested_slot") == ORDER_NUMBER:
             dispatcher.utter_message(text="Sorry, I didn't catch an order number there.")
+        else:  # not paraphrased: an unrecognised message that describes no problem
+            dispatcher.utter_message(text="Sorry, I didn't quite follow that.")
         return []
 
 
@@ -277,23 +355,61 @@ class ActionPauseFormForComplaint(Action):
                 SlotSet(COMPLAINT_TEXT, tracker.latest_message.get("text"))]
 
 
+def _declines_rating(tracker: Tracker) -> bool:
+    if tracker.get_slot("requested_slot") != RATING:
+        return False
+    return form_answers.read_rating(*_latest(tracker)).kind is form_answers.Kind.DECLINE
+
+
 class ValidateFeedbackForm(FormValidationAction):
+    """A rating and an optional comment; "no thanks" to the rating skips both. A goodbye, small talk or a new
+    question is no answer: the form rejects it and the rules answer it (a new question drops the feedback)."""
+
     def name(self) -> Text:
         return "validate_feedback_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if tracker.get_slot(FEEDBACK_DECLINED) or _declines_rating(tracker):
+            return [FEEDBACK_DECLINED]
+        return [RATING, COMMENT]
+
+    def extract_feedback_declined(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {FEEDBACK_DECLINED: True} if _declines_rating(tracker) else {}
+
+    def extract_satisfaction_rating(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != RATING:
+            return {}
+        reading = form_answers.read_rating(*_latest(tracker))
+        return {RATING: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+
+    def extract_feedback_comment(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != COMMENT:
+            return {}
+        reading = form_answers.read_comment(*_latest(tracker))
+        if reading.kind is form_answers.Kind.NOT_AN_ANSWER:
+            return {}
+        return {COMMENT: "" if reading.kind is form_answers.Kind.DECLINE else reading.value}
 
     def validate_satisfaction_rating(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        rating = feedback.parse_rating(str(slot_value or ""))
+        rating = slot_value if isinstance(slot_value, (int, float)) else feedback.parse_rating(str(slot_value or ""))
         if rating is None:
-            dispatcher.utter_message(text="Please answer with a number from 1 to 5.")
+            dispatcher.utter_message(text="Please answer with a number from 1 to 5 (or say skip).")
         return {RATING: rating}
 
     def validate_feedback_comment(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        declined = tracker.latest_message.get("intent", {}).get("name") == "deny"
-        return {COMMENT: "" if declined else str(slot_value or "").strip()[: feedback.MAX_COMMENT_LENGTH]}
+        return {COMMENT: str(slot_value or "").strip()[: feedback.MAX_COMMENT_LENGTH]}
 
 
 class ActionAskSatisfactionRating(Action):
@@ -321,15 +437,22 @@ class ActionRecordFeedback(Action):
         return "action_record_feedback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        rating = int(tracker.get_slot(RATING))
-        issue_log().record_rating(tracker.sender_id, rating, tracker.get_slot(COMMENT) or None)
-        dispatcher.utter_message(text=f"Thank you for rating this chat {rating} out of 5; it helps us improve.")
+        if tracker.get_slot(RATING) is None:  # the customer preferred not to rate
+            dispatcher.utter_message(text="No problem.")
+        else:
+            record_rating(tracker, dispatcher)
         events: List[EventType] = [SlotSet(RATING, None), SlotSet(COMMENT, None), SlotSet(OUTCOME, None),
-                                   SlotSet(INTERRUPTED_FORM, None)]
+                                   SlotSet(INTERRUPTED_FORM, None), SlotSet(FEEDBACK_DECLINED, None)]
         resumed = _resume_form(tracker.get_slot(INTERRUPTED_FORM), dispatcher)
         if not resumed:
             dispatcher.utter_message(text="Is there anything else I can help you with?")
         return events + resumed
+
+
+def record_rating(tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+    rating = int(tracker.get_slot(RATING))
+    issue_log().record_rating(tracker.sender_id, rating, tracker.get_slot(COMMENT) or None)
+    dispatcher.utter_message(text=f"Thank you for rating this chat {rating} out of 5; it helps us improve.")
 
 
 def _resume_form(form: Optional[str], dispatcher: CollectingDispatcher) -> List[EventType]:

@@ -2,41 +2,27 @@
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
 from actions.complaints import CATEGORY as COMPLAINT_CATEGORY
 from actions.complaints import SEVERITY as COMPLAINT_SEVERITY
-from actions.handoff import start_handoff
+from actions.handoff import hand_over, start_handoff
 from actions.services import escalation_settings, issue_log, profile
+from customer_care import form_answers
 from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for, contact_human_agent
 from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import extract_name, first_name
 
 ASKED_FOR_NAME = "asked_for_name"
-
-
-def _action_before_latest_message(tracker: Tracker) -> Optional[Text]:
-    """The last action (other than listening) the bot ran before the customer's latest message."""
-    passed_latest_message = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if passed_latest_message:
-                return None
-            passed_latest_message = True
-        elif passed_latest_message and event.get("event") == "action" and event.get("name") != "action_listen":
-            return event.get("name")
-    return None
-
-
-def _name_given_in_reply(tracker: Tracker) -> Optional[Text]:
-    """The customer's name when their latest message answers the greeting's "May I ask your name?"."""
-    if tracker.get_slot("customer_name") or _action_before_latest_message(tracker) != ActionGreet.NAME:
-        return None
-    return extract_name(tracker.latest_message.get("text") or "")
+CUSTOMER_NAME = "customer_name"
+NAME_DECLINED = "name_declined"
+NAME_FORM = "name_form"
+ASK_NAME = "May I ask your name?"
 
 
 def _name_from_page(tracker: Tracker) -> Optional[Text]:
@@ -67,10 +53,6 @@ class ActionGreet(Action):
         return self.NAME
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        reply_name = _name_given_in_reply(tracker)
-        if reply_name:
-            dispatcher.utter_message(text=_nice_to_meet_you(reply_name))
-            return [SlotSet("customer_name", reply_name)]
         shop = profile()
         mentioned = next(tracker.get_latest_entity_values("customer_name"), None)
         new_name = extract_name(mentioned) if mentioned else None
@@ -94,8 +76,77 @@ class ActionGreet(Action):
         if tracker.get_slot(ASKED_FOR_NAME):
             dispatcher.utter_message(text="What can I do for you?")
             return []
-        dispatcher.utter_message(text="May I ask your name?")
-        return [SlotSet(ASKED_FOR_NAME, True)]
+        # name_form asks "May I ask your name?" and reads whatever shape the answer takes (or a polite "no").
+        return [SlotSet(ASKED_FOR_NAME, True), SlotSet(NAME_DECLINED, None), SlotSet("requested_slot", None),
+                ActiveLoop(NAME_FORM)]
+
+
+def _latest(tracker: Tracker) -> tuple:
+    return tracker.latest_message.get("intent", {}).get("name"), tracker.latest_message.get("text") or ""
+
+
+def _declines_name(tracker: Tracker) -> bool:
+    if tracker.get_slot("requested_slot") != CUSTOMER_NAME:
+        return False
+    return form_answers.read_name(*_latest(tracker)).kind is form_answers.Kind.DECLINE
+
+
+class ValidateNameForm(FormValidationAction):
+    """Reads the answer to "May I ask your name?": a name in any usual shape, or a polite refusal. Anything
+    else (a question, a goodbye) is no answer: the form rejects it and the rules take over."""
+
+    def name(self) -> Text:
+        return "validate_name_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if tracker.get_slot(NAME_DECLINED) or _declines_name(tracker):
+            return [NAME_DECLINED]
+        return [CUSTOMER_NAME]
+
+    def extract_customer_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != CUSTOMER_NAME:
+            return {}
+        reading = form_answers.read_name(*_latest(tracker))
+        return {CUSTOMER_NAME: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+
+    def validate_customer_name(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        # The CRF may also have tagged a word; only what reads as a name is kept.
+        return {CUSTOMER_NAME: extract_name(str(slot_value or ""))}
+
+    def extract_name_declined(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {NAME_DECLINED: True} if _declines_name(tracker) else {}
+
+
+class ActionAskCustomerName(Action):
+    def name(self) -> Text:
+        return "action_ask_customer_name"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        dispatcher.utter_message(text=ASK_NAME)
+        return []
+
+
+class ActionAcknowledgeName(Action):
+    """After the name question: greet by name, or carry on without one."""
+
+    def name(self) -> Text:
+        return "action_acknowledge_name"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        name = tracker.get_slot(CUSTOMER_NAME)
+        if name:
+            dispatcher.utter_message(text=_nice_to_meet_you(name))
+        else:
+            dispatcher.utter_message(text="No problem at all. What can I do for you?")
+        return [SlotSet(NAME_DECLINED, None)]
 
 
 class ActionAnswerShopQuestion(Action):
@@ -113,18 +164,13 @@ class ActionAnswerShopQuestion(Action):
 class ActionHandleUnrecognised(Action):
     """Replies to a message no intent fits, or that no shop handles.
 
-    Right after the greeting asked for the customer's name, a short reply such as "Sarah" is the name, not a
-    request: NLU has no intent for a bare name, so it lands here and is taken as the name.
+    Two messages in a row it does not understand: it offers a person (it does not impose one).
     """
 
     def name(self) -> Text:
         return "action_handle_unrecognised"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        name = _name_given_in_reply(tracker)
-        if name:
-            dispatcher.utter_message(text=_nice_to_meet_you(name))
-            return [SlotSet("customer_name", name)]
         intent = tracker.latest_message.get("intent", {}).get("name")
         in_a_row = _not_understood_in_a_row(tracker)
         settings = escalation_settings()
@@ -134,9 +180,8 @@ class ActionHandleUnrecognised(Action):
             outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
         ))
         if settings.enabled(Trigger.NOT_UNDERSTOOD) and in_a_row >= settings.fallbacks_in_a_row:
-            dispatcher.utter_message(text="I'm sorry, I'm not understanding you well. Let me bring in a member of "
-                                          "our team.")
-            return start_handoff(Trigger.NOT_UNDERSTOOD, "Messages the bot did not understand:\n" +
+            dispatcher.utter_message(text="I'm sorry, I'm not understanding you well.")
+            return hand_over(Trigger.NOT_UNDERSTOOD, "Messages the bot did not understand:\n" +
                                  "\n".join(_last_user_texts(tracker, in_a_row)))
         dispatcher.utter_message(text=OUT_OF_SCOPE if intent == "out_of_scope" else NOT_UNDERSTOOD)
         dispatcher.utter_message(text=_capabilities())

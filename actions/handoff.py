@@ -1,9 +1,11 @@
 """Handing a conversation to a person: the common start of every trigger, the hand-over form, the ticket.
 
 A trigger action (the customer asks for a person, fallbacks in a row, a complaint the bot can't settle, a
-cancellation the rules refuse) returns `start_handoff(...)`, which activates `handoff_form`. The form asks
-for an e-mail address only when no agent is on duty and none is known. `action_open_ticket` then writes the
-ticket, tells the customer what happens next and pauses the bot: until an agent hands the conversation back
+cancellation the rules refuse) returns `hand_over(...)`. A hand-over the customer asked for, or a safety, legal or
+fraud case, starts at once (`start_handoff`, which activates `handoff_form`); any other is offered first
+(`offer_handoff`: `handoff_offer_form` asks yes or no, and `action_settle_handoff_offer` acts on the answer).
+The hand-over form asks for an e-mail address only when no agent is on duty and none is known.
+`action_open_ticket` then writes the ticket, tells the customer what happens next and pauses the bot: until an agent hands the conversation back
 from the console, messages reach the agent (they are kept in the tracker) and the bot stays silent.
 """
 
@@ -15,15 +17,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import agent_directory, escalation_settings, issue_log, profile, ticket_store, ticket_webhook
-from customer_care import feedback
+from customer_care import feedback, form_answers
 from customer_care.agents import agent_on_duty
-from customer_care.escalation import DESCRIPTIONS, Trigger
+from customer_care.escalation import DESCRIPTIONS, Trigger, hand_over_without_asking
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import first_name
 from customer_care.tickets import NewTicket, Ticket
 
 HANDOFF_FORM = "handoff_form"
+HANDOFF_OFFER_FORM = "handoff_offer_form"
+ACCEPTED = "handoff_accepted"
 TRIGGER = "handoff_trigger"
 SUMMARY = "handoff_summary"
 CATEGORY = "handoff_category"
@@ -31,6 +35,10 @@ SEVERITY = "handoff_severity"
 EMAIL = "customer_email"
 EMAIL_DECLINED = ""  # the customer preferred not to give an address; the team answers in the chat
 MAX_SUMMARY_CHARACTERS = 2000
+OFFER_QUESTION = "Would you like me to pass this to a member of our team?"
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+# A person must see these cases even when the customer leaves the e-mail question.
+URGENT_TRIGGERS = (Trigger.SAFETY, Trigger.LEGAL_THREAT, Trigger.FRAUD)
 
 def find_email(text: str) -> Optional[str]:
     match = EMAIL_PATTERN.search(text or "")
@@ -43,6 +51,72 @@ def start_handoff(trigger: Trigger, summary: str, category: Optional[str] = None
     return [SlotSet(TRIGGER, trigger.value), SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
             SlotSet(CATEGORY, category), SlotSet(SEVERITY, sorted(severity)),
             SlotSet("requested_slot", None), ActiveLoop(HANDOFF_FORM)]
+
+
+def offer_handoff(trigger: Trigger, summary: str, category: Optional[str] = None,
+                  severity: Collection[str] = ()) -> List[EventType]:
+    """Events that remember why a person could help, then ask the customer whether they want one."""
+    return [SlotSet(TRIGGER, trigger.value), SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
+            SlotSet(CATEGORY, category), SlotSet(SEVERITY, sorted(severity)), SlotSet(ACCEPTED, None),
+            SlotSet("requested_slot", None), ActiveLoop(HANDOFF_OFFER_FORM)]
+
+
+def hand_over(trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = (),
+              agreed: bool = False) -> List[EventType]:
+    """Hands over at once when the customer asked (or agreed) or the case is urgent; otherwise offers it."""
+    if hand_over_without_asking(trigger, agreed):
+        return start_handoff(trigger, summary, category, severity)
+    return offer_handoff(trigger, summary, category, severity)
+
+
+def clear_handoff() -> List[EventType]:
+    return [SlotSet(TRIGGER, None), SlotSet(SUMMARY, None), SlotSet(CATEGORY, None), SlotSet(SEVERITY, None),
+            SlotSet(ACCEPTED, None)]
+
+
+def _latest(tracker: Tracker) -> tuple:
+    return tracker.latest_message.get("intent", {}).get("name"), tracker.latest_message.get("text") or ""
+
+
+class ValidateHandoffOfferForm(FormValidationAction):
+    """"Would you like me to pass this to a member of our team?": yes or no; anything else leaves the form."""
+
+    def name(self) -> Text:
+        return "validate_handoff_offer_form"
+
+    def extract_handoff_accepted(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != ACCEPTED:
+            return {}
+        reading = form_answers.read_handoff_offer(*_latest(tracker))
+        return {ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+
+
+class ActionAskHandoffAccepted(Action):
+    def name(self) -> Text:
+        return "action_ask_handoff_accepted"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        dispatcher.utter_message(text=OFFER_QUESTION, buttons=YES_NO_BUTTONS)
+        return []
+
+
+class ActionSettleHandoffOffer(Action):
+    """The customer answered the offer: hand over (handoff_form runs next), or carry on without a person."""
+
+    def name(self) -> Text:
+        return "action_settle_handoff_offer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        trigger = Trigger(tracker.get_slot(TRIGGER) or Trigger.CUSTOMER_ASKED.value)
+        if tracker.get_slot(ACCEPTED):
+            dispatcher.utter_message(text="Of course, I'll bring in a member of our team.")
+            return [SlotSet(ACCEPTED, None)] + start_handoff(
+                trigger, tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger], tracker.get_slot(CATEGORY),
+                tracker.get_slot(SEVERITY) or ())
+        dispatcher.utter_message(text="No problem. Is there anything else I can help you with?")
+        return clear_handoff()
 
 
 def known_email(tracker: Tracker) -> Optional[str]:
@@ -66,19 +140,36 @@ class ValidateHandoffForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        if known_email(tracker) is not None or live_handover_possible():
+        if live_handover_possible():
             return []
-        return [EMAIL]
+        # While the form waits for the address, keep asking for it: the answer just extracted must survive
+        # validation (the SDK drops slots that are not required).
+        if tracker.get_slot("requested_slot") == EMAIL or known_email(tracker) is None:
+            return [EMAIL]
+        return []
+
+    def extract_customer_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """An address, or "no" (the team replies in the chat); a goodbye, "never mind", small talk or a new
+        question is no answer, so the form lets the rules handle it and nobody is stuck here."""
+        if tracker.get_slot("requested_slot") != EMAIL:
+            return {}
+        reading = form_answers.read_email(*_latest(tracker))
+        if reading.kind is form_answers.Kind.NOT_AN_ANSWER:
+            return {}
+        return {EMAIL: EMAIL_DECLINED if reading.kind is form_answers.Kind.DECLINE else reading.value}
 
     def validate_customer_email(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.latest_message.get("intent", {}).get("name") == "deny":
+        if slot_value == EMAIL_DECLINED:
             return {EMAIL: EMAIL_DECLINED}
         email = find_email(str(slot_value or ""))
         if email is None:
             dispatcher.utter_message(text="Sorry, that doesn't look like an e-mail address. Could you type it "
-                                          "again, like name@example.com? Or say no, and the team replies here.")
+                                          "again, like name@example.com? Or say no, and the team replies here "
+                                          "(or \"never mind\" if you don't need them any more).")
         return {EMAIL: email}
 
 
@@ -119,27 +210,33 @@ class ActionOpenTicket(Action):
         return "action_open_ticket"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        trigger = Trigger(tracker.get_slot(TRIGGER) or Trigger.CUSTOMER_ASKED.value)
-        severity = tuple(tracker.get_slot(SEVERITY) or ())
-        summary = tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger]
         email = known_email(tracker) or None
         live = live_handover_possible()
-        ticket = ticket_store().open_ticket(NewTicket(
-            conversation_id=tracker.sender_id, reason=trigger.value,
-            priority=escalation_settings().priority(trigger, severity), summary=summary,
-            category=tracker.get_slot(CATEGORY), customer_name=tracker.get_slot("customer_name"),
-            customer_email=email,
-        ))
-        issue_log().record(IssueEntry(
-            conversation_id=tracker.sender_id, kind=IssueKind.ESCALATION.value, raw_text=DESCRIPTIONS[trigger],
-            paraphrase=summary, category=tracker.get_slot(CATEGORY), severity=severity, outcome="escalated",
-        ))
-        webhook = ticket_webhook()
-        if webhook:
-            webhook.notify(ticket_payload(ticket))
+        ticket = open_ticket(tracker, email)
         dispatcher.utter_message(text=_what_happens_next(ticket, live))
         return [SlotSet(TRIGGER, None), SlotSet(SUMMARY, None), SlotSet(CATEGORY, None), SlotSet(SEVERITY, None),
                 SlotSet(EMAIL, email or EMAIL_DECLINED), ConversationPaused()]
+
+
+def open_ticket(tracker: Tracker, email: Optional[str]) -> Ticket:
+    """Writes the ticket for the hand-over under way, logs the escalation and tells the webhook."""
+    trigger = Trigger(tracker.get_slot(TRIGGER) or Trigger.CUSTOMER_ASKED.value)
+    severity = tuple(tracker.get_slot(SEVERITY) or ())
+    summary = tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger]
+    ticket = ticket_store().open_ticket(NewTicket(
+        conversation_id=tracker.sender_id, reason=trigger.value,
+        priority=escalation_settings().priority(trigger, severity), summary=summary,
+        category=tracker.get_slot(CATEGORY), customer_name=tracker.get_slot("customer_name"),
+        customer_email=email,
+    ))
+    issue_log().record(IssueEntry(
+        conversation_id=tracker.sender_id, kind=IssueKind.ESCALATION.value, raw_text=DESCRIPTIONS[trigger],
+        paraphrase=summary, category=tracker.get_slot(CATEGORY), severity=severity, outcome="escalated",
+    ))
+    webhook = ticket_webhook()
+    if webhook:
+        webhook.notify(ticket_payload(ticket))
+    return ticket
 
 
 class ActionBotBack(Action):

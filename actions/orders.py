@@ -1,6 +1,5 @@
 """Order forms, their validation and the actions that look up or change an order."""
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -8,9 +7,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import start_handoff
+from actions.handoff import hand_over
 from actions.services import escalation_settings, order_backend, profile
-from customer_care import order_replies
+from customer_care import form_answers, order_replies
 from customer_care.answers import NOT_UNDERSTOOD
 from customer_care.escalation import Trigger
 from customer_care.names import first_name
@@ -20,9 +19,6 @@ ORDER_NUMBER = "order_number"
 CONFIRM_CANCELLATION = "confirm_cancellation"
 SHIPPING_ADDRESS = "shipping_address"
 
-MIN_ADDRESS_LENGTH = 10
-MAX_ADDRESS_LENGTH = 200
-_ADDRESS_CHARACTERS = re.compile(r"^[^<>{}\[\]\\|@^~`$]+$")
 
 
 def _current_order(tracker: Tracker) -> Optional[Order]:
@@ -90,17 +86,21 @@ class ValidateChangeAddressForm(OrderNumberValidation, FormValidationAction):
             return [ORDER_NUMBER]
         return domain_slots
 
+    def extract_shipping_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The new address; a goodbye, "no", small talk or a new question is no answer (the form rejects it)."""
+        if tracker.get_slot("requested_slot") != SHIPPING_ADDRESS:
+            return {}
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        reading = form_answers.read_address(intent, tracker.latest_message.get("text") or "")
+        return {SHIPPING_ADDRESS: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+
     def validate_shipping_address(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         address = " ".join(str(slot_value or "").split())
-        looks_like_address = (
-            MIN_ADDRESS_LENGTH <= len(address) <= MAX_ADDRESS_LENGTH
-            and _ADDRESS_CHARACTERS.match(address) is not None
-            and any(character.isdigit() for character in address)
-            and any(character.isalpha() for character in address)
-        )
-        if not looks_like_address:
+        if not form_answers.looks_like_address(address):
             dispatcher.utter_message(text=order_replies.INVALID_SHIPPING_ADDRESS)
             return {SHIPPING_ADDRESS: None}
         return {SHIPPING_ADDRESS: address}
@@ -182,9 +182,10 @@ class ActionCancelOrder(Action):
         elif not order.can_be_cancelled:
             dispatcher.utter_message(text=order_replies.cannot_cancel(order, profile()))
             if order.status in ALREADY_ON_ITS_WAY and escalation_settings().enabled(Trigger.NOT_ALLOWED):
+                # Offered, not imposed: the customer may just want to know, or say goodbye.
                 dispatcher.utter_message(text="If that doesn't work for you, a member of our team can look at "
                                               "what else is possible.")
-                return [SlotSet(CONFIRM_CANCELLATION, None)] + start_handoff(
+                return [SlotSet(CONFIRM_CANCELLATION, None)] + hand_over(
                     Trigger.NOT_ALLOWED, f"Wants to cancel order {order.number}, which is already "
                                          f"{order.status.value.replace('_', ' ')}.")
         elif tracker.get_slot(CONFIRM_CANCELLATION):

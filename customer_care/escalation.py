@@ -38,6 +38,17 @@ SEVERITY_TRIGGERS = {
     "anger": Trigger.STRONG_ANGER,
 }
 
+# A hand-over the customer did not ask for is offered (yes/no), never imposed, except where a person must look at
+# the case whatever the customer prefers: a safety risk, a legal threat, possible fraud.
+IMPOSED_TRIGGERS = frozenset({Trigger.CUSTOMER_ASKED, Trigger.SAFETY, Trigger.LEGAL_THREAT, Trigger.FRAUD})
+
+
+def hand_over_without_asking(trigger: Trigger, agreed: bool = False) -> bool:
+    """Whether the bot hands over at once; otherwise it asks the customer first. `agreed`: the customer already
+    said yes to a solution that is itself a hand-over ("A colleague will look at this. Is that all right?")."""
+    return trigger in IMPOSED_TRIGGERS or agreed
+
+
 DESCRIPTIONS = {
     Trigger.CUSTOMER_ASKED: "The customer asked for a person",
     Trigger.NOT_UNDERSTOOD: "The bot did not understand the customer",

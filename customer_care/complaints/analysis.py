@@ -54,6 +54,12 @@ _SPLIT_BEFORE = words("but because although though cos so")
 _CLAUSE_SUBJECTS = words("you we they it he she your our their the this that nobody no now then still someone when "
                          "while after before since if")
 _LEADING_CONJUNCTIONS = _SPLIT_BEFORE | words("and then also")
+# What follows these is usually the problem itself, after the story of what the customer tried: "I followed all
+# the directions, but it won't pair", "I reset it and now it still doesn't turn on", "however the screen stays
+# black". Such a clause is always split off and always kept in the paraphrase.
+_CONTRAST = words("but however yet still although though")
+_CONTRAST_PAIRS = (("and", "now"), ("and", "still"), ("but", "still"))
+PROBLEM_AFTER_CONTRAST_BONUS = 3
 _NEGATING = words("not never")
 _WORDS_AROUND_BARE_REMEDY = words("want need a an my asap now")
 _SHOUTED_WORD = re.compile(r"\b[A-Z]{2,}\b")
@@ -248,7 +254,8 @@ def _split_clauses(sentence: List[Word], at_conjunctions: bool) -> List[List[Wor
     for position, word in enumerate(sentence):
         following = sentence[position + 1].lower if position + 1 < len(sentence) else ""
         at_conjunction = word.lower in _SPLIT_BEFORE or word.lower == "and" and following in _CLAUSE_SUBJECTS
-        if pieces[-1] and (word.lower in _SPLIT_PUNCTUATION or at_conjunctions and at_conjunction):
+        at_contrast = _starts_contrast(word.lower, following) and word_count(render(pieces[-1])) >= 3
+        if pieces[-1] and (word.lower in _SPLIT_PUNCTUATION or at_conjunctions and at_conjunction or at_contrast):
             pieces.append([])
         pieces[-1].append(word)
     merged: List[List[Word]] = []
@@ -260,12 +267,35 @@ def _split_clauses(sentence: List[Word], at_conjunctions: bool) -> List[List[Wor
     return merged
 
 
+def _starts_contrast(lower: str, following: str) -> bool:
+    return lower in _CONTRAST - words("still") or (lower, following) in _CONTRAST_PAIRS
+
+
+def _carries_problem_after_contrast(doc: Doc, tokens: FrozenSet[int]) -> bool:
+    """A clause opened by "but", "and now", "however", "yet" (or holding "still") that describes something."""
+    if not tokens:
+        return False
+    ordered = sorted(tokens)
+    lowers = [doc[position].lower_ for position in ordered if not doc[position].is_punct]
+    if not lowers:
+        return False
+    opens = _starts_contrast(lowers[0], lowers[1] if len(lowers) > 1 else "")
+    if not (opens or "still" in lowers):
+        return False
+    # "but could not get it to pair again": one content word is enough after a negation.
+    content = [lower for lower in lowers if lower.isalpha() and lower not in _NOT_PROBLEM_WORDS]
+    negated = any(lower in ("not", "n't", "never", "no", "nothing", "nobody") for lower in lowers)
+    return _describes_problem(doc, tokens) or negated and bool(content)
+
+
 def _scores(doc: Doc, clause_tokens: List[FrozenSet[int]], matches: List[RuleMatch],
             asked_for: List[RuleMatch]) -> List[int]:
     """Per clause: the weight of the category rules it matches, 3 for asking for a remedy, 2 per safety, legal or
     fraud signal, and 1 for describing something beyond an announcement or verdict."""
     clause_of = {token: number for number, tokens in enumerate(clause_tokens) for token in tokens}
-    scores = [int(_describes_problem(doc, tokens)) for tokens in clause_tokens]
+    scores = [int(_describes_problem(doc, tokens))
+              + PROBLEM_AFTER_CONTRAST_BONUS * _carries_problem_after_contrast(doc, tokens)
+              for tokens in clause_tokens]
     asking_clauses: Set[int] = set()
     for match in matches:
         owner = next((clause_of[position] for position in range(match.start, match.end) if position in clause_of),

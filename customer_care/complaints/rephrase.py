@@ -82,6 +82,15 @@ _SHOP_TO_AGENT = {"your": "our", "ur": "our", "yr": "our", "yours": "ours", "you
                   "yourselves": "ourselves"}
 # "I was" -> "you were", "I'm" -> "you're": the verb has to agree with the new pronoun.
 _BE_AFTER_YOU = {"am": "are", "'m": "'re", "was": "were"}
+# "you" and "your" that mean anyone, not the shop: "save your money", "you'd think they'd test it". Kept as they are.
+_GENERIC_YOU = (
+    ("save", "your", "money"), ("save", "your", "cash"), ("save", "your", "time"), ("save", "yourself"),
+    ("save", "yourselves"), ("you", "'d", "think"), ("you", "would", "think"), ("you", "'d", "expect"),
+    ("you", "would", "expect"), ("you", "'d", "have", "thought"), ("you", "would", "have", "thought"),
+    ("you", "'d", "imagine"), ("you", "know"), ("you", "see"), ("mind", "you"), ("if", "you", "ask", "me"),
+    ("do", "n't", "waste", "your"), ("waste", "of", "your"), ("buyer", "beware"), ("you", "get", "what", "you", "pay"),
+    ("you", "never", "know"), ("you", "'ve", "been", "warned"),
+)
 _AFTER_YOU_ARE = words("so not a an the being always never just really still too very joking kidding")
 
 
@@ -265,8 +274,10 @@ def respaced(sentence: List[Word]) -> List[Word]:
 
 def to_agent_voice(sentence: List[Word]) -> List[Word]:
     """Customer first person -> you, the shop's second person -> we/us/our, with verb agreement."""
-    result = list(sentence)
     lowers = [word.lower for word in sentence]
+    generic = _generic_you_positions(lowers)
+    result = [replace(word, in_agent_voice=True) if position in generic else word
+              for position, word in enumerate(sentence)]
     for position, word in enumerate(sentence):
         lower = lowers[position]
         if word.in_agent_voice or result[position].in_agent_voice:
@@ -287,6 +298,17 @@ def to_agent_voice(sentence: List[Word]) -> List[Word]:
         elif lower in SLANG:
             _set(result, position, SLANG[lower])
     return [word for word in result if word.text]
+
+
+def _generic_you_positions(lowers: Sequence[str]) -> set:
+    """Positions inside a phrase where "you"/"your" means anyone ("save your money"); one pass, each position
+    compared with the few fixed phrases."""
+    positions = set()
+    for start in range(len(lowers)):
+        for phrase in _GENERIC_YOU:
+            if tuple(lowers[start:start + len(phrase)]) == phrase:
+                positions.update(range(start, start + len(phrase)))
+    return positions
 
 
 def _follows_you_are(lower: str) -> bool:

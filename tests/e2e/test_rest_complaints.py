@@ -36,8 +36,11 @@ def test_vague_complaint_is_clarified_then_two_denials_escalate(assistant, custo
     assert "What did I get wrong?" in customer.says("no")
     second = customer.says("it's the timer, it doesn't switch off")
     assert second.startswith(CONFIRMATION)
-    hand_over = customer.says("no, that's not it")
-    assert "couldn't get that right" in hand_over and "What e-mail address" in hand_over
+    # A hand-over the customer did not ask for is offered, not imposed (issue 13).
+    offer = customer.says("no, that's not it")
+    assert "couldn't get that right" in offer and "Would you like me to pass this to a member of our team?" in offer
+    assert "What e-mail address" not in offer
+    assert "What e-mail address" in customer.says("yes")
     assert "reply by e-mail to ana@example.com" in customer.says("ana@example.com")
     assert [(entry.kind, entry.outcome) for entry in logged(assistant, customer.sender)] == [
         ("complaint", "escalated"), ("escalation", "escalated")]

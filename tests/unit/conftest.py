@@ -93,3 +93,13 @@ def active_loops(events: List[Dict[str, Any]]) -> List[Optional[str]]:
 
 def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+def run_form_validation(action, tracker: Tracker) -> Tuple[List[str], Dict[str, Any]]:
+    """Runs a FormValidationAction's whole `run`, as Rasa calls it inside a form turn, with the real domain: the
+    texts it sends and the slots it returns (extraction and validation together)."""
+    from rasa.shared.core.domain import Domain
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return [message["text"] for message in dispatcher.messages], slot_events(events)

@@ -16,7 +16,7 @@ from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.sample_orders import sample_orders
-from tests.unit.conftest import TODAY, active_loops, make_tracker, run, slot_events
+from tests.unit.conftest import TODAY, active_loops, make_tracker, run, run_form_validation, slot_events
 
 FORM_SLOTS = ["complaint_text", "complaint_confirmed", "order_number", "solution_accepted"]
 
@@ -132,7 +132,9 @@ def test_twice_denied_paraphrase_is_handed_to_a_person(log, backend):
     assert slots["complaint_outcome"] == "escalated" and slots["interrupted_form"] is None
     assert slots["handoff_trigger"] == "paraphrase_denied"
     assert "meh / no / no" in slots["handoff_summary"]
-    assert active_loops(events) == ["handoff_form"]
+    # Offered, not imposed (issue 13): handoff_offer_form asks whether the customer wants a person.
+    assert active_loops(events) == ["handoff_offer_form"]
+    assert "bring in" not in texts[0]
     [entry] = log.entries()
     assert (entry.kind, entry.outcome) == ("complaint", "escalated")
 
@@ -144,7 +146,7 @@ def test_declined_solution_is_handed_to_a_person(log, backend):
     assert "doesn't solve it" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "solution_declined"
     assert slot_events(events)["handoff_summary"] == "Complaint (confirmed): your order is late"
-    assert active_loops(events) == ["handoff_form"]
+    assert active_loops(events) == ["handoff_offer_form"]
 
 
 @pytest.mark.parametrize("signal, trigger, priority", [
@@ -159,6 +161,19 @@ def test_a_severity_signal_hands_even_an_accepted_solution_to_a_person(log, back
     assert slot_events(events)["handoff_trigger"] == trigger
     assert slot_events(events)["handoff_severity"] == [signal]
     assert escalation_settings().priority(Trigger(trigger), [signal]) == priority
+    if signal != "anger":  # safety, legal and fraud cases go to a person at once
+        assert active_loops(events) == ["handoff_form"]
+
+
+def test_strong_anger_is_offered_a_person_not_handed_over(log, backend):
+    # An angry customer's solution is already a colleague's call-back; one who says no to it is asked, not
+    # handed over (only a "yes" to that solution is agreement).
+    tracker = make_tracker(slots={"complaint_paraphrase": "your kettle arrived broken", "order_number": "111920",
+                                  "complaint_category": "damaged_item", "complaint_severity": ["anger"],
+                                  "complaint_confirmed": True, "solution_accepted": False})
+    texts, events = run(ActionFinishComplaint(), tracker)
+    assert slot_events(events)["handoff_trigger"] == "strong_anger"
+    assert active_loops(events) == ["handoff_offer_form"] and "could look at this" in texts[-1]
 
 
 def test_the_same_complaint_again_is_handed_to_a_person(log, backend):
@@ -184,7 +199,8 @@ def test_a_return_past_the_window_is_handed_to_a_person(log, backend):
 def test_not_understood_reprompts_only_for_yes_or_no_questions():
     assert "yes or no" in run(ActionComplaintNotUnderstood(),
                               make_tracker(slots={"requested_slot": "complaint_confirmed"}))[0][0]
-    assert run(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_text"}))[0] == []
+    assert run(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_text"}))[0] == [
+        "Sorry, I didn't quite follow that."]
 
 
 def test_complaint_pauses_the_order_form_and_keeps_the_message():
@@ -201,7 +217,14 @@ def test_no_order_number_to_hand_is_accepted():
     assert "complaint_order_declined" in required(declining) and "order_number" not in required(declining)
     extract = ValidateComplaintForm().extract_complaint_order_declined
     assert extract(CollectingDispatcher(), declining, {}) == {"complaint_order_declined": True}
-    assert extract(CollectingDispatcher(), make_tracker("104233", "track_order", slots=asked), {}) == {}
+    with_number = make_tracker("104233", "track_order", slots=asked,
+                               entities=[{"entity": "order_number", "value": "104233"}])
+    assert extract(CollectingDispatcher(), with_number, {}) == {}
+    assert extract(CollectingDispatcher(), make_tracker("I don't remember it", "nlu_fallback", slots=asked), {}) == {
+        "complaint_order_declined": True}
+    for leaving in (make_tracker("never mind", "deny", slots=asked), make_tracker("bye", "goodbye", slots=asked),
+                    make_tracker("do you accept paypal?", "check_payment_methods", slots=asked)):
+        assert extract(CollectingDispatcher(), leaving, {}) == {}
 
 
 @pytest.mark.parametrize("text, rating", [("5", 5), ("4/5", 4), ("three", 3), ("⭐⭐", 2), ("10", None), ("great", None)])
@@ -213,9 +236,105 @@ def test_rating_validation(text, rating):
 
 
 def test_declining_the_comment_leaves_it_empty():
-    slots = ValidateFeedbackForm().validate_feedback_comment("no thanks", CollectingDispatcher(),
-                                                             make_tracker("no thanks", "deny"), {})
-    assert slots == {"feedback_comment": ""}
+    tracker = make_tracker("no thanks", "deny", slots={"requested_slot": "feedback_comment"})
+    assert ValidateFeedbackForm().extract_feedback_comment(CollectingDispatcher(), tracker, {}) == {
+        "feedback_comment": ""}
+
+
+def feedback_reads(text, intent, asked="satisfaction_rating"):
+    form, tracker = ValidateFeedbackForm(), make_tracker(text, intent, slots={"requested_slot": asked})
+    extracted = {**form.extract_satisfaction_rating(CollectingDispatcher(), tracker, {}),
+                 **form.extract_feedback_comment(CollectingDispatcher(), tracker, {}),
+                 **form.extract_feedback_declined(CollectingDispatcher(), tracker, {})}
+    required_slots = asyncio.run(form.required_slots(["satisfaction_rating", "feedback_comment"],
+                                                     CollectingDispatcher(), tracker, {}))
+    return extracted, required_slots
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("do you accept paypal?", "check_payment_methods"), ("where is my order 109112", "track_order"),
+    ("thanks, bye", "goodbye"), ("never mind", "deny"), ("are you a bot?", "bot_challenge"),
+    ("what's the weather like", "out_of_scope"),
+])
+def test_failure_3_a_new_question_or_goodbye_during_the_rating_is_no_rating(text, intent):
+    # Nothing extracted: the form rejects the message and the rules answer the question.
+    assert feedback_reads(text, intent) == ({}, ["satisfaction_rating", "feedback_comment"])
+
+
+def test_failure_3_a_new_question_at_the_comment_is_no_comment():
+    assert feedback_reads("do you accept paypal?", "check_payment_methods", asked="feedback_comment")[0] == {}
+    assert feedback_reads("thanks, you were quick", "thank_you", asked="feedback_comment")[0] == {
+        "feedback_comment": "thanks, you were quick"}
+
+
+@pytest.mark.parametrize("text, intent", [("no thanks", "deny"), ("skip", "nlu_fallback"), ("I'd rather not", "deny")])
+def test_declining_the_rating_skips_the_feedback(text, intent, log):
+    assert feedback_reads(text, intent) == ({"feedback_declined": True}, ["feedback_declined"])
+    texts, _ = run(ActionRecordFeedback(), make_tracker(slots={"feedback_declined": True}))
+    assert texts[0] == "No problem." and log.entries() == []
+
+
+def test_a_rating_is_read_whatever_the_intent():
+    assert feedback_reads("4", "affirm")[0] == {"satisfaction_rating": 4}
+    assert feedback_reads("great", "nlu_fallback")[0] == {"satisfaction_rating": "great"}  # validation asks again
+
+
+def confirmation_reads(text, intent):
+    tracker = make_tracker(text, intent, slots={"requested_slot": "complaint_confirmed"})
+    return ValidateComplaintForm().extract_complaint_confirmed(CollectingDispatcher(), tracker, {})
+
+
+def test_paraphrase_confirmation_takes_yes_no_and_corrections_but_not_new_questions():
+    assert confirmation_reads("yes exactly", "affirm") == {"complaint_confirmed": True}
+    assert confirmation_reads("no", "deny") == {"complaint_confirmed": False}
+    assert confirmation_reads("no, the lid was cracked, not the jar", "complaint") == {"complaint_confirmed": False}
+    assert confirmation_reads("no, my refund never arrived", "track_refund") == {"complaint_confirmed": False}
+    for text, intent in [("do you accept paypal?", "check_payment_methods"), ("forget it", "deny"),
+                         ("bye", "goodbye"), ("how much has the dow changed today", "out_of_scope"),
+                         ("hello?", "greet"), ("are you a bot", "bot_challenge")]:
+        assert confirmation_reads(text, intent) == {}, text
+
+
+def description_reads(text, intent, requested="complaint_text", active="complaint_form"):
+    tracker = make_tracker(text, intent, slots={"requested_slot": requested}, active_loop=active)
+    return ValidateComplaintForm().extract_complaint_text(CollectingDispatcher(), tracker, {})
+
+
+def test_out_of_domain_messages_are_never_taken_as_a_complaint():
+    assert description_reads("how much has the dow changed today", "out_of_scope") == {}
+    assert description_reads("how much has the dow changed today", "nlu_fallback") == {}
+    assert description_reads("what's the capital of Peru?", "out_of_scope", requested=None, active=None) == {}
+    assert description_reads("hi", "greet") == {}
+
+
+def test_a_description_is_taken_whatever_it_sounds_like():
+    text = "the blender I got last week leaks from the bottom"
+    assert description_reads(text, "nlu_fallback") == {"complaint_text": text}
+    assert description_reads(text, "complaint") == {"complaint_text": text}
+    starting = "I want to complain, my parcel arrived soaking wet"
+    assert description_reads(starting, "complaint", requested=None, active=None) == {"complaint_text": starting}
+    # As the form starts, Rasa already reports it active, with nothing requested yet.
+    assert description_reads(starting, "complaint", requested=None) == {"complaint_text": starting}
+
+
+def test_an_interrupting_complaint_keeps_the_message_the_pause_action_kept():
+    tracker = make_tracker("where is it", "track_order", slots={"complaint_text": "the vase broke"},
+                           active_loop="complaint_form")
+    assert ValidateComplaintForm().extract_complaint_text(CollectingDispatcher(), tracker, {}) == {}
+
+
+def test_a_described_problem_the_nlu_files_as_out_of_scope_is_still_a_description():
+    text = "I went on Motorola's website and followed all directions, but could not get it to pair again"
+    assert description_reads(text, "out_of_scope") == {"complaint_text": text}
+
+
+def test_solution_question_takes_yes_no_but_not_a_goodbye():
+    def reads(text, intent):
+        tracker = make_tracker(text, intent, slots={"requested_slot": "solution_accepted"})
+        return ValidateComplaintForm().extract_solution_accepted(CollectingDispatcher(), tracker, {})
+    assert reads("yes thanks", "thank_you") == {"solution_accepted": True}
+    assert reads("no it doesn't", "deny") == {"solution_accepted": False}
+    assert reads("forget it", "deny") == {} and reads("bye", "goodbye") == {}
 
 
 def test_rating_is_stored_with_the_complaint(log):
@@ -234,3 +353,46 @@ def test_rating_resumes_the_paused_form(log):
     assert texts[-1] == "Now, back to where we were."
     assert slot_events(events)["interrupted_form"] is None
     assert any(event["event"] == "active_loop" and event["name"] == "cancel_order_form" for event in events)
+
+
+def in_form(form, text, intent, requested, **slots):
+    tracker = make_tracker(text, intent, slots={"requested_slot": requested, **slots}, active_loop=form)
+    tracker.events.append({"event": "slot", "name": "requested_slot", "value": requested})
+    return tracker
+
+
+def test_the_whole_complaint_validation_takes_the_first_message_as_the_description():
+    text = "I want to complain, the lid of my new kettle arrived cracked and I'd like a replacement"
+    _, slots = run_form_validation(ValidateComplaintForm(), in_form("complaint_form", text, "complaint", None))
+    assert slots["complaint_text"] == text and slots["complaint_paraphrase"].startswith("the lid of your new kettle")
+
+
+def test_the_whole_complaint_validation_rejects_an_out_of_domain_description():
+    _, slots = run_form_validation(ValidateComplaintForm(), in_form(
+        "complaint_form", "how much has the dow changed today", "out_of_scope", "complaint_text"))
+    assert "complaint_text" not in slots and "complaint_paraphrase" not in slots
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("yes", "affirm", {"complaint_confirmed": True}),
+    ("do you accept paypal?", "check_payment_methods", {}),
+    ("never mind", "deny", {}),
+])
+def test_the_whole_complaint_validation_reads_the_confirmation(text, intent, expected):
+    slots = {"complaint_text": "my lid is cracked", "complaint_paraphrase": "your lid is cracked",
+             "complaint_category": "other"}
+    _, result = run_form_validation(ValidateComplaintForm(), in_form("complaint_form", text, intent,
+                                                                      "complaint_confirmed", **slots))
+    assert {key: value for key, value in result.items() if key == "complaint_confirmed"} == expected
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("4 stars", "review", {"satisfaction_rating": 4}),
+    ("5", "out_of_scope", {"satisfaction_rating": 5}),
+    ("no thanks", "deny", {"feedback_declined": True, "requested_slot": None}),
+    ("do you accept paypal?", "check_payment_methods", {}),
+])
+def test_the_whole_feedback_validation(text, intent, expected):
+    tracker = in_form("feedback_form", text, intent, "satisfaction_rating")
+    _, slots = run_form_validation(ValidateFeedbackForm(), tracker)
+    assert slots == expected

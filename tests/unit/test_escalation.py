@@ -7,6 +7,7 @@ import yaml
 
 from customer_care.complaints.model import Severity
 from customer_care.escalation import (
+    hand_over_without_asking,
     DEFAULT_PRIORITIES,
     DESCRIPTIONS,
     SEVERITY_TRIGGERS,
@@ -304,3 +305,15 @@ def test_complaint_trigger_reads_only_the_enabled_flag(defaults: EscalationSetti
 def test_a_section_of_the_wrong_shape_is_refused(section) -> None:
     with pytest.raises(EscalationConfigError, match="escalation"):
         parse_settings(section)
+
+
+# Issue 13, failure 2: a hand-over the customer did not ask for is offered, not imposed, except urgent cases.
+@pytest.mark.parametrize("trigger, imposed", [
+    (Trigger.CUSTOMER_ASKED, True), (Trigger.SAFETY, True), (Trigger.LEGAL_THREAT, True), (Trigger.FRAUD, True),
+    (Trigger.NOT_ALLOWED, False), (Trigger.NOT_UNDERSTOOD, False), (Trigger.PARAPHRASE_DENIED, False),
+    (Trigger.SOLUTION_DECLINED, False), (Trigger.STRONG_ANGER, False), (Trigger.REPEAT_COMPLAINT, False),
+    (Trigger.TEAM_NEEDED, False),
+])
+def test_failure_2_only_requested_or_urgent_hand_overs_are_imposed(trigger, imposed):
+    assert hand_over_without_asking(trigger) is imposed
+    assert hand_over_without_asking(trigger, agreed=True)  # the customer said yes to a colleague taking over

@@ -8,11 +8,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionHandleUnrecognised, ActionRequestHuman
 from actions.handoff import (
-    ActionAskCustomerEmail, ActionBotBack, ActionOpenTicket, ValidateHandoffForm, find_email, start_handoff,
+    ActionAskCustomerEmail, ActionBotBack, ActionOpenTicket, ActionSettleHandoffOffer, ValidateHandoffForm,
+    ValidateHandoffOfferForm, find_email, start_handoff,
 )
 from actions.orders import ActionCancelOrder
 from customer_care.escalation import Trigger
-from tests.unit.conftest import active_loops, make_tracker, run, slot_events
+from tests.unit.conftest import active_loops, make_tracker, run, run_form_validation, slot_events
 
 OPEN_HOURS = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)  # a Tuesday, 11:00 in Berlin
 CLOSED_HOURS = datetime(2026, 3, 8, 10, 0, tzinfo=timezone.utc)  # a Sunday
@@ -70,7 +71,8 @@ def test_one_message_not_understood_is_explained_two_in_a_row_go_to_a_person():
     assert "not understanding you" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_understood"
     assert slot_events(events)["handoff_summary"].endswith("blorp\nzzzt")
-    assert active_loops(events) == ["handoff_form"]
+    # Offered, not imposed (issue 13): handoff_offer_form asks first.
+    assert active_loops(events) == ["handoff_offer_form"] and "bring in" not in texts[0]
 
 
 def test_an_understood_message_in_between_resets_the_count():
@@ -85,12 +87,58 @@ def test_out_of_scope_requests_never_escalate():
     assert active_loops(result) == []
 
 
-def test_a_refused_cancellation_goes_to_a_person(backend):
+def test_failure_2_a_refused_cancellation_offers_a_person_instead_of_imposing_one(backend):
     texts, events = run(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "confirm_cancellation": True}))
     assert "already left our warehouse" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_allowed"
     assert "118902" in slot_events(events)["handoff_summary"]
-    assert active_loops(events) == ["handoff_form"]
+    assert active_loops(events) == ["handoff_offer_form"]
+
+
+def offer_reads(text, intent):
+    tracker = make_tracker(text, intent, slots={"requested_slot": "handoff_accepted"})
+    return ValidateHandoffOfferForm().extract_handoff_accepted(CollectingDispatcher(), tracker, {})
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("yes please", "affirm", {"handoff_accepted": True}),
+    ("can I talk to a human", "contact_human_agent", {"handoff_accepted": True}),
+    ("no thanks", "deny", {"handoff_accepted": False}),
+    ("never mind", "deny", {"handoff_accepted": False}),
+    ("thanks, bye", "goodbye", {}),  # the leave rule says goodbye; nobody is handed over
+    ("do you accept paypal?", "check_payment_methods", {}),  # answered after leaving the offer
+])
+def test_failure_2_the_offer_of_a_person_takes_yes_no_and_lets_the_customer_leave(text, intent, expected):
+    assert offer_reads(text, intent) == expected
+
+
+def test_an_accepted_offer_starts_the_hand_over_and_a_declined_one_carries_on():
+    slots = {"handoff_trigger": "not_allowed", "handoff_summary": "Wants to cancel 109112", "handoff_accepted": True}
+    texts, events = run(ActionSettleHandoffOffer(), make_tracker(slots=slots))
+    assert active_loops(events) == ["handoff_form"] and slot_events(events)["handoff_trigger"] == "not_allowed"
+    texts, events = run(ActionSettleHandoffOffer(), make_tracker(slots={**slots, "handoff_accepted": False}))
+    assert active_loops(events) == [] and "anything else" in texts[0]
+    assert slot_events(events)["handoff_trigger"] is None
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("thanks, bye", "goodbye"), ("never mind", "deny"), ("forget it", "deny"), ("stop", "deny"),
+    ("do you accept paypal?", "check_payment_methods"), ("where is my order 109112", "track_order"),
+    ("are you a bot?", "bot_challenge"),
+])
+def test_failure_2_leaving_the_email_question_is_no_address(text, intent):
+    tracker = make_tracker(text, intent, slots={"requested_slot": "customer_email"})
+    assert ValidateHandoffForm().extract_customer_email(CollectingDispatcher(), tracker, {}) == {}
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("ana@example.com", "nlu_fallback", "ana@example.com"), ("no", "deny", ""), ("I'd rather not", "deny", ""),
+    ("no thanks", "deny", ""), ("ana at example dot com", "nlu_fallback", "ana at example dot com"),
+])
+def test_the_email_question_takes_an_address_or_a_no(text, intent, expected):
+    tracker = make_tracker(text, intent, slots={"requested_slot": "customer_email"})
+    assert ValidateHandoffForm().extract_customer_email(CollectingDispatcher(), tracker, {}) == {
+        "customer_email": expected}
 
 
 # The hand-over form
@@ -129,7 +177,7 @@ def test_on_duty_needs_opening_hours_and_an_agent_online(agents, monkeypatch):
 @pytest.mark.parametrize("text, intent, expected", [
     ("anna.v@webpost.example", "nlu_fallback", "anna.v@webpost.example"),
     ("sure, it's Ana.Lima@Example.COM thanks", "affirm", "ana.lima@example.com"),
-    ("no thanks", "deny", ""),
+    ("", "deny", ""),
     ("my email is ana at example dot com", "nlu_fallback", None),
     ("<script>alert(1)</script>@x", "nlu_fallback", None),
 ])
@@ -211,3 +259,24 @@ def test_the_bot_comes_back_with_the_satisfaction_question():
     assert texts[0].startswith("Hi Ana, it's Wren again") and "1 (poor) to 5" in texts[1]
     assert active_loops(events) == ["feedback_form"]
     assert slot_events(events)["requested_slot"] == "satisfaction_rating"
+
+
+def asked_for_email(text, intent):
+    tracker = make_tracker(text, intent, slots={"requested_slot": "customer_email"}, active_loop="handoff_form")
+    tracker.events.append({"event": "slot", "name": "requested_slot", "value": "customer_email"})
+    return tracker
+
+
+@pytest.mark.parametrize("text, intent, email", [
+    ("ana@example.com", "nlu_fallback", "ana@example.com"), ("no", "deny", ""), ("skip", "deny", ""),
+])
+def test_the_whole_validation_keeps_the_answer_to_the_email_question(text, intent, email):
+    texts, slots = run_form_validation(ValidateHandoffForm(), asked_for_email(text, intent))
+    assert slots == {"customer_email": email} and texts == []
+
+
+def test_the_whole_validation_asks_again_after_a_wrong_address_and_rejects_a_goodbye():
+    texts, slots = run_form_validation(ValidateHandoffForm(), asked_for_email("ana at example", "nlu_fallback"))
+    assert slots["customer_email"] is None and "doesn't look like an e-mail address" in texts[0]
+    # Nothing returned: Rasa rejects the form and the goodbye rule answers.
+    assert run_form_validation(ValidateHandoffForm(), asked_for_email("thanks, bye", "goodbye")) == ([], {})

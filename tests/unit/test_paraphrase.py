@@ -466,3 +466,32 @@ def test_category_is_a_str_enum_with_a_label() -> None:
     assert IssueCategory.LATE_DELIVERY.label == "Late or lost delivery"
     assert len({category.label for category in IssueCategory}) == len(IssueCategory)
     assert Severity.FRAUD == "fraud"
+
+
+# Issue 13, failure 4: the clause after "but", "and now", "still", "however", "yet" carries the problem and is kept.
+@pytest.mark.parametrize("text, kept", [
+    ("I went on Motorola's website and followed all directions, but could not get it to pair again",
+     "but could not get it to pair again"),
+    ("I followed the manual step by step yet it won't connect to wifi", "yet it won't connect to wifi"),
+    ("I tried resetting it twice, however the screen stays black", "however the screen stays black"),
+    ("I charged it overnight and now it still does not turn on", "it still does not turn on"),
+    ("I contacted your support three times over two weeks and filled in every form they sent me, but nobody has "
+     "replied yet", "but nobody has replied yet"),
+])
+def test_failure_4_the_problem_after_a_contrast_is_kept(text: str, kept: str) -> None:
+    assert kept in analyse_complaint(text).paraphrase
+
+
+# A generic "you" is anyone, not the shop: it stays as it is.
+@pytest.mark.parametrize("text, paraphrase_part", [
+    ("Save your money....", "save your money"),
+    ("Save your money. The headphones broke after two days.", "save your money"),
+    ("you'd think they'd test these things before selling them, the zip broke on day one", "you'd think they'd test"),
+])
+def test_failure_4_a_generic_you_is_not_the_shop(text: str, paraphrase_part: str) -> None:
+    paraphrase = analyse_complaint(text).paraphrase
+    assert paraphrase_part in paraphrase and not re.search(r"\bour money|\bwe'd think", paraphrase)
+
+
+def test_the_shop_you_still_becomes_we() -> None:
+    assert analyse_complaint("Your courier threw my parcel over the fence").paraphrase.startswith("our courier")

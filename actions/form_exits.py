@@ -1,0 +1,95 @@
+"""Leaving a form, and small talk inside one: no question a form asks may trap a customer.
+
+A form rejects a message that does not answer its question (customer_care/form_answers.py decides), and the
+rules in data/rules.yml then pick one of these: `action_small_talk` answers a greeting, thanks, "are you a
+bot?" or a request no shop handles and the form asks its question again; `action_leave_form` ends the form
+cleanly on a goodbye, "never mind", "forget it", "stop" or a new request, which the next rule answers.
+"""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaints import COMMENT, FEEDBACK_DECLINED, INTERRUPTED_FORM, OUTCOME, RATING, record_rating, \
+    reset_complaint
+from actions.handoff import EMAIL, HANDOFF_FORM, HANDOFF_OFFER_FORM, TRIGGER, URGENT_TRIGGERS, clear_handoff, \
+    find_email, known_email, open_ticket
+from actions.orders import CONFIRM_CANCELLATION, SHIPPING_ADDRESS
+
+STOPPED = "No problem, I've stopped there. Is there anything else I can help you with?"
+SMALL_TALK = {
+    "greet": "Hello again!",
+    "thank_you": "You're welcome!",
+    "out_of_scope": "I'm afraid that's not something I can help with: I'm the shop's assistant.",
+    "affirm": "Go ahead, I'm listening.",
+    "nlu_fallback": "Sorry, I didn't quite catch that.",
+}
+
+
+def _intent(tracker: Tracker) -> str:
+    return tracker.latest_message.get("intent", {}).get("name") or ""
+
+
+class ActionSmallTalk(Action):
+    """A short answer to small talk in the middle of a form; the form then asks its question again."""
+
+    def name(self) -> Text:
+        return "action_small_talk"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        intent = _intent(tracker)
+        if intent == "bot_challenge":
+            dispatcher.utter_message(response="utter_iamabot")
+        else:
+            dispatcher.utter_message(text=SMALL_TALK.get(intent, SMALL_TALK["nlu_fallback"]))
+        return []
+
+
+class ActionLeaveForm(Action):
+    """Ends the active form and forgets its half-given answers. A goodbye gets a goodbye, "never mind" a short
+    confirmation; a new request gets no message here, because the rule's next action answers it."""
+
+    def name(self) -> Text:
+        return "action_leave_form"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        form = tracker.active_loop.get("name")
+        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += self._forget(form, tracker, dispatcher)
+        intent = _intent(tracker)
+        if intent == "goodbye":
+            dispatcher.utter_message(response="utter_goodbye")
+        elif intent == "deny" and form != HANDOFF_OFFER_FORM:
+            dispatcher.utter_message(text=STOPPED)
+        return events
+
+    @staticmethod
+    def _forget(form: Any, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[EventType]:
+        if form == "complaint_form":
+            return reset_complaint() + [SlotSet(INTERRUPTED_FORM, None)]
+        if form == "feedback_form":
+            if tracker.get_slot(RATING) is not None:  # rated, then left at the comment: keep the rating
+                record_rating(tracker, dispatcher)
+            return [SlotSet(RATING, None), SlotSet(COMMENT, None), SlotSet(FEEDBACK_DECLINED, None),
+                    SlotSet(OUTCOME, None), SlotSet(INTERRUPTED_FORM, None)]
+        if form in (HANDOFF_FORM, HANDOFF_OFFER_FORM):
+            events = clear_handoff()
+            email = tracker.get_slot(EMAIL)
+            if email and find_email(email) != email:  # a half-typed answer, not an address
+                events.append(SlotSet(EMAIL, None))
+            trigger = tracker.get_slot(TRIGGER)
+            if form == HANDOFF_FORM and trigger in {t.value for t in URGENT_TRIGGERS}:
+                # A safety risk, legal threat or possible fraud reaches a person even if the customer leaves; the
+                # bot keeps answering meanwhile (no pause), and the team replies in this chat.
+                ticket = open_ticket(tracker, known_email(tracker) or None)
+                dispatcher.utter_message(text=f"Because this is urgent, I've still passed it to our team "
+                                              f"(reference #{ticket.id}); they'll reply here in this chat.")
+            return events
+        if form == "cancel_order_form":
+            return [SlotSet(CONFIRM_CANCELLATION, None)]
+        if form == "change_address_form":
+            return [SlotSet(SHIPPING_ADDRESS, None)]
+        return []
+
