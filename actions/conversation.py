@@ -14,6 +14,7 @@ from actions.handoff import hand_over, start_handoff
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import form_answers
 from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for, contact_human_agent
+from customer_care.clarification import clarification
 from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import extract_name, first_name
@@ -164,6 +165,7 @@ class ActionAnswerShopQuestion(Action):
 class ActionHandleUnrecognised(Action):
     """Replies to a message no intent fits, or that no shop handles.
 
+    A message the NLU could not decide between two shop intents on gets a question with a button for each.
     Two messages in a row it does not understand: it offers a person (it does not impose one).
     """
 
@@ -172,6 +174,12 @@ class ActionHandleUnrecognised(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = tracker.latest_message.get("intent", {}).get("name")
+        if intent == "nlu_fallback":
+            asked = clarification(tracker.latest_message.get("intent_ranking") or [],
+                                  tracker.latest_message.get("entities") or [])
+            if asked is not None:
+                dispatcher.utter_message(text=asked.question, buttons=asked.buttons)
+                return []
         in_a_row = _not_understood_in_a_row(tracker)
         settings = escalation_settings()
         issue_log().record(IssueEntry(

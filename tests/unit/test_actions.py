@@ -145,6 +145,22 @@ def test_unrecognised_messages_get_an_explanation_of_what_the_bot_can_do(intent,
     assert (entry.kind, entry.raw_text) == ("fallback", "what's the weather")
 
 
+def test_a_message_torn_between_two_shop_intents_gets_a_question_with_buttons(log):
+    tracker = make_tracker("what if I cancel 104233", "nlu_fallback",
+                           entities=[{"entity": "order_number", "value": "104233"}])
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.9}, {"name": "check_cancellation_fee", "confidence": 0.41},
+        {"name": "cancel_order", "confidence": 0.38}, {"name": "get_refund", "confidence": 0.08},
+    ]
+    dispatcher = CollectingDispatcher()
+    assert ActionHandleUnrecognised().run(dispatcher, tracker, {}) == []
+    [message] = dispatcher.messages
+    assert message["text"] == ("Just to be sure: do you want to know what cancelling costs, or cancel an order?")
+    assert [button["payload"] for button in message["buttons"]] == [
+        '/check_cancellation_fee{"order_number": "104233"}', '/cancel_order{"order_number": "104233"}', "/deny"]
+    assert log.entries() == []  # asked, not failed: nothing for the issue log
+
+
 # Order number validation (shared by all four forms)
 
 def validate(form, value, slots=None):
