@@ -6,14 +6,15 @@ INSTALLED := $(VENV)/.installed
 MODEL := models/larkspur.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 PYTEST := $(BIN)/python -m pytest
-# Floors for the NLU, a little under the lowest of several trainings (README, "NLU"), so that `make test` fails
-# when NLU gets worse but not because another machine's numerics move a figure by a message or two.
-# Our own held-out test set (tests/nlu, our writing):
-NLU_MIN_IN_DOMAIN ?= 0.93
-NLU_MIN_REJECTION ?= 0.92
-# The cross-source test half (tests/nlu_real/test.yml, others' writing from public data sets):
-NLU_REAL_MIN_IN_DOMAIN ?= 0.85
-NLU_REAL_MIN_REJECTION ?= 0.92
+# Floors for the NLU, about two points under what the model scores (README, "NLU"). Three trainings with
+# different TensorFlow numerics (oneDNN on and off, one thread) scored the same to the message, so the margin is
+# for real regressions and other machines, not for noise. `make test` fails below them.
+# Our own held-out test set (tests/nlu, our writing): 98.1% in-domain, 95.6% out-of-domain rejected.
+NLU_MIN_IN_DOMAIN ?= 0.96
+NLU_MIN_REJECTION ?= 0.93
+# The cross-source test half (tests/nlu_real/test.yml, others' writing): 93.6% / 97.5%.
+NLU_REAL_MIN_IN_DOMAIN ?= 0.91
+NLU_REAL_MIN_REJECTION ?= 0.95
 # `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
 RETRAIN_TOLERANCE ?= 0.01
 
