@@ -200,10 +200,22 @@ def looks_like_address(text: Optional[str]) -> bool:
             and any(character.isalpha() for character in address))
 
 
+SHORT_STATEMENT_WORDS = 6
+
+
+def _is_short_statement(text: str) -> bool:
+    return bool(text.strip()) and not is_question(text) and not wants_to_leave(text) \
+        and len(text.split()) <= SHORT_STATEMENT_WORDS
+
+
 def read_address(intent: Optional[str], text: Optional[str]) -> Reading:
     """A delivery address (validated afterwards); not a goodbye, "no", small talk or a new question."""
     text = _capped(text)
     if looks_like_address(text) and not is_question(text):
+        return Reading(Kind.ANSWER, " ".join(text.split()))
+    if intent == "out_of_scope" and _is_short_statement(text):
+        # "Berlin", "Rose Lane, Leeds": place names read as nothing the shop does, but they are an attempt at
+        # the address; validation then asks for the whole of it.
         return Reading(Kind.ANSWER, " ".join(text.split()))
     if wants_to_leave(text) or interrupts(intent) or intent in ("deny", "affirm"):
         return NOT_AN_ANSWER

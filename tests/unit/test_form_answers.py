@@ -74,6 +74,18 @@ def test_answers():
     assert looks_like_address("12 Rose Lane") and not looks_like_address("Rose Lane")
 
 
+@pytest.mark.parametrize("text", ["Berlin", "Rose Lane, Leeds", "  Kurfürstendamm  "])
+def test_a_place_name_the_nlu_calls_out_of_scope_is_an_attempt_at_the_address(text):
+    # Validation then asks for the street, number, postcode and city, instead of "not something I can help with".
+    assert read_address("out_of_scope", text) == Reading(Kind.ANSWER, " ".join(text.split()))
+
+
+@pytest.mark.parametrize("text", ["what's the weather in Berlin?", "how much has the dow changed today",
+                                  "please play some relaxing jazz music in the kitchen now", "forget it"])
+def test_an_out_of_scope_question_or_request_during_the_address_question_is_not_taken_as_the_address(text):
+    assert read_address("out_of_scope", text) == NOT_AN_ANSWER
+
+
 @pytest.mark.parametrize("text, intent, name", [
     ("I'm Ana", "greet", "Ana"), ("call me Bob", "contact_customer_service", "Bob"),
     ("Ana here", "nlu_fallback", "Ana"),
