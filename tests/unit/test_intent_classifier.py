@@ -1,7 +1,6 @@
 """The linear intent classifier: TF-IDF arithmetic as scikit-learn does it, training, ranking, and a safe round trip."""
 
 from pathlib import Path
-from typing import List
 
 import numpy as np
 import pytest
