@@ -16,12 +16,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.orders import ORDER_NUMBER, OrderNumberValidation
 from actions.handoff import hand_over
+from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, issue_log, order_backend, profile
 from customer_care import feedback, form_answers
 from customer_care.complaints import ComplaintAnalysis, analyse_complaint, confirmation_sentence
 from customer_care.corrections import strip_leading_denial
 from customer_care.database import utc_now
-from customer_care.escalation import Trigger, complaint_trigger
+from customer_care.escalation import Trigger, complaint_trigger, hand_over_without_asking
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.names import first_name
 from customer_care.resolutions import Resolution, needs_order_number, resolve
@@ -82,16 +83,12 @@ def _resolution(tracker: Tracker) -> Resolution:
                    _name(tracker))
 
 
-def _latest(tracker: Tracker) -> tuple:
-    return tracker.latest_message.get("intent", {}).get("name"), tracker.latest_message.get("text") or ""
-
-
 def _says_no_to_order_number(tracker: Tracker) -> bool:
     """"No", "I don't have it", "no idea": anything without an order number that does not leave the complaint,
     chat, or ask something new, so the complaint carries on without the number."""
     if tracker.get_slot("requested_slot") != ORDER_NUMBER:
         return False
-    intent, text = _latest(tracker)
+    intent, text = latest_intent_and_text(tracker)
     if any(entity.get("entity") == ORDER_NUMBER for entity in tracker.latest_message.get("entities") or []):
         return False
     if form_answers.wants_to_leave(text) or form_answers.interrupts(intent):
@@ -141,7 +138,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
         starting = requested is None
         if tracker.get_slot(COMPLAINT_TEXT) is not None or not (starting or requested == COMPLAINT_TEXT):
             return {}
-        intent, text = _latest(tracker)
+        intent, text = latest_intent_and_text(tracker)
         if starting and intent != "complaint":
             return {}
         description = read_description(intent, text)
@@ -152,7 +149,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != CONFIRMED:
             return {}
-        intent, text = _latest(tracker)
+        intent, text = latest_intent_and_text(tracker)
         # A correction starts with a denial ("no, it was the lid"), even when phrased as a question.
         reading = form_answers.read_paraphrase_confirmation(intent, text, strip_leading_denial(text) != text.strip())
         return {CONFIRMED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
@@ -162,7 +159,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != SOLUTION_ACCEPTED:
             return {}
-        reading = form_answers.read_yes_no(*_latest(tracker), yes_intents=frozenset({"affirm", "thank_you"}),
+        reading = form_answers.read_yes_no(*latest_intent_and_text(tracker), yes_intents=frozenset({"affirm", "thank_you"}),
                                            no_intents=frozenset({"deny", "complaint"}))
         return {SOLUTION_ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
@@ -287,13 +284,10 @@ class ActionFinishComplaint(Action):
         agreed = accepted and bool(resolution and resolution.needs_person)
         events += hand_over(trigger, _handover_summary(tracker, understood), category,
                             severity if understood else (), agreed=agreed)
-        dispatcher.utter_message(text=_handover_lead(trigger, repeat, offered=_is_offer(events)))
+        dispatcher.utter_message(text=_handover_lead(trigger, repeat,
+                                                     offered=not hand_over_without_asking(trigger, agreed)))
         # A person takes over (or may); the order form the complaint paused is dropped.
         return events + [SlotSet(INTERRUPTED_FORM, None)]
-
-
-def _is_offer(events: List[EventType]) -> bool:
-    return any(event.get("event") == "active_loop" and event.get("name") == "handoff_offer_form" for event in events)
 
 
 def _handover_lead(trigger: Trigger, repeat: bool, offered: bool) -> str:
@@ -358,7 +352,7 @@ class ActionPauseFormForComplaint(Action):
 def _declines_rating(tracker: Tracker) -> bool:
     if tracker.get_slot("requested_slot") != RATING:
         return False
-    return form_answers.read_rating(*_latest(tracker)).kind is form_answers.Kind.DECLINE
+    return form_answers.read_rating(*latest_intent_and_text(tracker)).kind is form_answers.Kind.DECLINE
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -385,7 +379,7 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != RATING:
             return {}
-        reading = form_answers.read_rating(*_latest(tracker))
+        reading = form_answers.read_rating(*latest_intent_and_text(tracker))
         return {RATING: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
     def extract_feedback_comment(
@@ -393,7 +387,7 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != COMMENT:
             return {}
-        reading = form_answers.read_comment(*_latest(tracker))
+        reading = form_answers.read_comment(*latest_intent_and_text(tracker))
         if reading.kind is form_answers.Kind.NOT_AN_ANSWER:
             return {}
         return {COMMENT: "" if reading.kind is form_answers.Kind.DECLINE else reading.value}

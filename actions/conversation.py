@@ -11,6 +11,7 @@ from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
 from actions.complaints import CATEGORY as COMPLAINT_CATEGORY
 from actions.complaints import SEVERITY as COMPLAINT_SEVERITY
 from actions.handoff import hand_over, start_handoff
+from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import form_answers
 from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for, contact_human_agent
@@ -82,14 +83,10 @@ class ActionGreet(Action):
                 ActiveLoop(NAME_FORM)]
 
 
-def _latest(tracker: Tracker) -> tuple:
-    return tracker.latest_message.get("intent", {}).get("name"), tracker.latest_message.get("text") or ""
-
-
 def _declines_name(tracker: Tracker) -> bool:
     if tracker.get_slot("requested_slot") != CUSTOMER_NAME:
         return False
-    return form_answers.read_name(*_latest(tracker)).kind is form_answers.Kind.DECLINE
+    return form_answers.read_name(*latest_intent_and_text(tracker)).kind is form_answers.Kind.DECLINE
 
 
 class ValidateNameForm(FormValidationAction):
@@ -111,7 +108,7 @@ class ValidateNameForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != CUSTOMER_NAME:
             return {}
-        reading = form_answers.read_name(*_latest(tracker))
+        reading = form_answers.read_name(*latest_intent_and_text(tracker))
         return {CUSTOMER_NAME: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
     def validate_customer_name(

@@ -14,9 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import COMMENT, FEEDBACK_DECLINED, INTERRUPTED_FORM, OUTCOME, RATING, record_rating, \
     reset_complaint
-from actions.handoff import EMAIL, HANDOFF_FORM, HANDOFF_OFFER_FORM, TRIGGER, URGENT_TRIGGERS, clear_handoff, \
+from actions.handoff import EMAIL, HANDOFF_FORM, HANDOFF_OFFER_FORM, TRIGGER, clear_handoff, \
     find_email, known_email, open_ticket
+from actions.messages import latest_intent_and_text
 from actions.orders import CONFIRM_CANCELLATION, SHIPPING_ADDRESS
+from customer_care.escalation import URGENT_TRIGGERS
 
 STOPPED = "No problem, I've stopped there. Is there anything else I can help you with?"
 SMALL_TALK = {
@@ -28,10 +30,6 @@ SMALL_TALK = {
 }
 
 
-def _intent(tracker: Tracker) -> str:
-    return tracker.latest_message.get("intent", {}).get("name") or ""
-
-
 class ActionSmallTalk(Action):
     """A short answer to small talk in the middle of a form; the form then asks its question again."""
 
@@ -39,7 +37,7 @@ class ActionSmallTalk(Action):
         return "action_small_talk"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        intent = _intent(tracker)
+        intent, _ = latest_intent_and_text(tracker)
         if intent == "bot_challenge":
             dispatcher.utter_message(response="utter_iamabot")
         else:
@@ -58,7 +56,7 @@ class ActionLeaveForm(Action):
         form = tracker.active_loop.get("name")
         events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         events += self._forget(form, tracker, dispatcher)
-        intent = _intent(tracker)
+        intent, _ = latest_intent_and_text(tracker)
         if intent == "goodbye":
             dispatcher.utter_message(response="utter_goodbye")
         elif intent == "deny" and form != HANDOFF_OFFER_FORM:

@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.messages import latest_intent_and_text
 from actions.services import agent_directory, escalation_settings, issue_log, profile, ticket_store, ticket_webhook
 from customer_care import feedback, form_answers
 from customer_care.agents import agent_on_duty
@@ -37,8 +38,6 @@ EMAIL_DECLINED = ""  # the customer preferred not to give an address; the team a
 MAX_SUMMARY_CHARACTERS = 2000
 OFFER_QUESTION = "Would you like me to pass this to a member of our team?"
 YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-# A person must see these cases even when the customer leaves the e-mail question.
-URGENT_TRIGGERS = (Trigger.SAFETY, Trigger.LEGAL_THREAT, Trigger.FRAUD)
 
 def find_email(text: str) -> Optional[str]:
     match = EMAIL_PATTERN.search(text or "")
@@ -74,10 +73,6 @@ def clear_handoff() -> List[EventType]:
             SlotSet(ACCEPTED, None)]
 
 
-def _latest(tracker: Tracker) -> tuple:
-    return tracker.latest_message.get("intent", {}).get("name"), tracker.latest_message.get("text") or ""
-
-
 class ValidateHandoffOfferForm(FormValidationAction):
     """"Would you like me to pass this to a member of our team?": yes or no; anything else leaves the form."""
 
@@ -89,7 +84,7 @@ class ValidateHandoffOfferForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot("requested_slot") != ACCEPTED:
             return {}
-        reading = form_answers.read_handoff_offer(*_latest(tracker))
+        reading = form_answers.read_handoff_offer(*latest_intent_and_text(tracker))
         return {ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
 
@@ -155,7 +150,7 @@ class ValidateHandoffForm(FormValidationAction):
         question is no answer, so the form lets the rules handle it and nobody is stuck here."""
         if tracker.get_slot("requested_slot") != EMAIL:
             return {}
-        reading = form_answers.read_email(*_latest(tracker))
+        reading = form_answers.read_email(*latest_intent_and_text(tracker))
         if reading.kind is form_answers.Kind.NOT_AN_ANSWER:
             return {}
         return {EMAIL: EMAIL_DECLINED if reading.kind is form_answers.Kind.DECLINE else reading.value}
@@ -214,8 +209,7 @@ class ActionOpenTicket(Action):
         live = live_handover_possible()
         ticket = open_ticket(tracker, email)
         dispatcher.utter_message(text=_what_happens_next(ticket, live))
-        return [SlotSet(TRIGGER, None), SlotSet(SUMMARY, None), SlotSet(CATEGORY, None), SlotSet(SEVERITY, None),
-                SlotSet(EMAIL, email or EMAIL_DECLINED), ConversationPaused()]
+        return clear_handoff() + [SlotSet(EMAIL, email or EMAIL_DECLINED), ConversationPaused()]
 
 
 def open_ticket(tracker: Tracker, email: Optional[str]) -> Ticket:

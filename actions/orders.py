@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over
+from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, order_backend, profile
 from customer_care import form_answers, order_replies
 from customer_care.answers import NOT_UNDERSTOOD
@@ -92,8 +93,7 @@ class ValidateChangeAddressForm(OrderNumberValidation, FormValidationAction):
         """The new address; a goodbye, "no", small talk or a new question is no answer (the form rejects it)."""
         if tracker.get_slot("requested_slot") != SHIPPING_ADDRESS:
             return {}
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        reading = form_answers.read_address(intent, tracker.latest_message.get("text") or "")
+        reading = form_answers.read_address(*latest_intent_and_text(tracker))
         return {SHIPPING_ADDRESS: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
     def validate_shipping_address(

@@ -38,9 +38,10 @@ SEVERITY_TRIGGERS = {
     "anger": Trigger.STRONG_ANGER,
 }
 
-# A hand-over the customer did not ask for is offered (yes/no), never imposed, except where a person must look at
-# the case whatever the customer prefers: a safety risk, a legal threat, possible fraud.
-IMPOSED_TRIGGERS = frozenset({Trigger.CUSTOMER_ASKED, Trigger.SAFETY, Trigger.LEGAL_THREAT, Trigger.FRAUD})
+# Cases a person must look at whatever the customer prefers: a safety risk, a legal threat, possible fraud.
+URGENT_TRIGGERS = frozenset({Trigger.SAFETY, Trigger.LEGAL_THREAT, Trigger.FRAUD})
+# A hand-over the customer did not ask for is offered (yes/no), never imposed, except in urgent cases.
+IMPOSED_TRIGGERS = URGENT_TRIGGERS | {Trigger.CUSTOMER_ASKED}
 
 
 def hand_over_without_asking(trigger: Trigger, agreed: bool = False) -> bool:
