@@ -14,10 +14,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.orders import ORDER_NUMBER, OrderNumberValidation
+from actions.orders import ORDER_CHECK, ORDER_NUMBER, OrderNumberValidation, current_order
 from actions.handoff import hand_over
 from actions.messages import latest_intent_and_text
-from actions.services import escalation_settings, issue_log, order_backend, profile
+from actions.services import escalation_settings, issue_log, profile
 from customer_care import feedback, form_answers
 from customer_care.complaints import ComplaintAnalysis, analyse_complaint, confirmation_sentence
 from customer_care.corrections import strip_leading_denial
@@ -77,8 +77,7 @@ def _analysis_slots(analysis: ComplaintAnalysis, tracker: Tracker) -> Dict[Text,
 
 
 def _resolution(tracker: Tracker) -> Resolution:
-    number = tracker.get_slot(ORDER_NUMBER)
-    order = order_backend().find_order(number) if number else None
+    order = current_order(tracker)
     return resolve(tracker.get_slot(CATEGORY) or "other", tracker.get_slot(SEVERITY) or [], profile(), order,
                    _name(tracker))
 
@@ -126,8 +125,12 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
         if needs_order_number(tracker.get_slot(CATEGORY) or ""):
             # Either the order number or the customer's "no" to it; the SDK keeps only slots listed here.
             declined = tracker.get_slot(ORDER_DECLINED) or _says_no_to_order_number(tracker)
-            slots.append(ORDER_DECLINED if declined else ORDER_NUMBER)
+            slots.extend([ORDER_DECLINED] if declined else self.order_slots(tracker))
         return slots + [SOLUTION_ACCEPTED]
+
+    def refused_slots(self) -> Dict[Text, Any]:
+        """No more look-ups in this chat: the complaint carries on as if the customer had no number to hand."""
+        return {ORDER_NUMBER: None, ORDER_CHECK: None, ORDER_DECLINED: True}
 
     def extract_complaint_text(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

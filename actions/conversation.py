@@ -11,6 +11,7 @@ from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
 from actions.complaints import CATEGORY as COMPLAINT_CATEGORY
 from actions.complaints import SEVERITY as COMPLAINT_SEVERITY
 from actions.handoff import hand_over, start_handoff
+from actions.customers import signed_in_customer
 from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import form_answers
@@ -28,11 +29,9 @@ ASK_NAME = "May I ask your name?"
 
 
 def _name_from_page(tracker: Tracker) -> Optional[Text]:
-    """The signed-in customer's name the widget's page passed (socket.io customData, kept by Rasa as
-    session_started_metadata)."""
-    page = tracker.get_slot("session_started_metadata")
-    raw = page.get("name") if isinstance(page, dict) else None
-    return extract_name(raw) if isinstance(raw, str) and raw.strip() else None
+    """The signed-in customer's name, from the shop's signed token (a name the page merely claims is ignored)."""
+    customer = signed_in_customer(tracker)
+    return customer.name if customer else None
 
 
 def _nice_to_meet_you(name: Text) -> Text:

@@ -9,22 +9,27 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over
 from actions.messages import latest_intent_and_text
-from actions.services import escalation_settings, order_backend, profile
+from actions.customers import VERIFIED_ORDERS, client_of, may_see, signed_in_customer
+from actions.services import escalation_settings, order_backend, order_lookups, profile
 from customer_care import form_answers, order_replies
 from customer_care.answers import NOT_UNDERSTOOD
 from customer_care.escalation import Trigger
 from customer_care.names import first_name
+from customer_care.order_access import belongs_to, details_match
 from customer_care.orders import Order, OrderNotChangeable, OrderStatus, parse_order_number
 
 ORDER_NUMBER = "order_number"
+ORDER_CHECK = "order_check"
+LOOKUPS_REFUSED = "order_lookups_refused"
 CONFIRM_CANCELLATION = "confirm_cancellation"
 SHIPPING_ADDRESS = "shipping_address"
 
 
-
-def _current_order(tracker: Tracker) -> Optional[Order]:
+def current_order(tracker: Tracker) -> Optional[Order]:
+    """The order the form asked about, when this customer may see it (actions.customers.may_see)."""
     number = tracker.get_slot(ORDER_NUMBER)
-    return order_backend().find_order(number) if number else None
+    order = order_backend().find_order(number) if number else None
+    return order if may_see(tracker, order) else None
 
 
 def _greeting_name(tracker: Tracker) -> str:
@@ -32,8 +37,42 @@ def _greeting_name(tracker: Tracker) -> str:
     return f", {name}" if name else ""
 
 
+def _lookup_allowed(tracker: Tracker) -> bool:
+    return order_lookups().allowed(tracker.sender_id, client_of(tracker))
+
+
+def no_order_to_show(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+    """What an order action says when the form ended without an order this customer may see (nothing more when
+    the form already said that this chat has used up its look-ups)."""
+    if tracker.get_slot(LOOKUPS_REFUSED):
+        return [SlotSet(LOOKUPS_REFUSED, None)]
+    dispatcher.utter_message(text=NOT_UNDERSTOOD)
+    return []
+
+
 class OrderNumberValidation:
-    """`validate_order_number` shared by every form that asks for an order: well-formed and known."""
+    """The order number every order form asks for, and the proof that the customer may see that order.
+
+    A signed-in customer's number is checked against their account at once. An anonymous customer's number is
+    only checked for its form; the form then asks for the order's e-mail address or postcode (`order_check`),
+    and only a matching pair opens the order. Unknown numbers and wrong details get the same answer.
+    """
+
+    def order_slots(self, tracker: Tracker) -> List[Text]:
+        """`order_number`, then `order_check` while an anonymous customer has not proved this order."""
+        number = tracker.get_slot(ORDER_NUMBER)
+        proved = tracker.get_slot(VERIFIED_ORDERS) or []
+        if number and signed_in_customer(tracker) is None and number not in proved:
+            return [ORDER_NUMBER, ORDER_CHECK]
+        return [ORDER_NUMBER]
+
+    def refused_slots(self) -> Dict[Text, Any]:
+        """The slots that end the order part of the form once this chat has used up its look-ups."""
+        return {ORDER_NUMBER: None, ORDER_CHECK: None, LOOKUPS_REFUSED: True}
+
+    def _refuse(self, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        dispatcher.utter_message(text=order_replies.lookups_refused(profile()))
+        return self.refused_slots()
 
     def validate_order_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -42,50 +81,87 @@ class OrderNumberValidation:
         if problem is not None:
             dispatcher.utter_message(text=order_replies.order_number_problem(problem))
             return {ORDER_NUMBER: None}
-        if order_backend().find_order(number) is None:
-            dispatcher.utter_message(text=order_replies.unknown_order(number, profile()))
+        customer = signed_in_customer(tracker)
+        if customer is None:
+            return {ORDER_NUMBER: number}  # nothing is said about it until the customer proves it
+        if not _lookup_allowed(tracker):
+            return self._refuse(dispatcher)
+        if not belongs_to(order_backend().find_order(number), customer):
+            order_lookups().failed(client_of(tracker))
+            dispatcher.utter_message(text=order_replies.unknown_order_on_account(number, profile()))
             return {ORDER_NUMBER: None}
         return {ORDER_NUMBER: number}
 
+    def extract_order_check(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != ORDER_CHECK:
+            return {}
+        reading = form_answers.read_order_check(*latest_intent_and_text(tracker))
+        return {ORDER_CHECK: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
-class ValidateTrackOrderForm(OrderNumberValidation, FormValidationAction):
+    def validate_order_check(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        number = tracker.get_slot(ORDER_NUMBER)
+        if not number:
+            return {ORDER_CHECK: None}
+        if not _lookup_allowed(tracker):
+            return self._refuse(dispatcher)
+        order = order_backend().find_order(number)
+        if order is not None and details_match(order, str(slot_value or "")):
+            proved = list(tracker.get_slot(VERIFIED_ORDERS) or [])
+            return {ORDER_CHECK: None, VERIFIED_ORDERS: proved + [number] if number not in proved else proved}
+        order_lookups().failed(client_of(tracker))
+        dispatcher.utter_message(text=order_replies.order_details_do_not_match(profile()))
+        return {ORDER_CHECK: None, ORDER_NUMBER: None}
+
+
+class OrderFormValidation(OrderNumberValidation, FormValidationAction):
+    """An order form: the order slots, then the form's own slots once the order is open to this customer."""
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        if tracker.get_slot(LOOKUPS_REFUSED):
+            return []
+        order_slots = self.order_slots(tracker)
+        if ORDER_CHECK in order_slots or not tracker.get_slot(ORDER_NUMBER):
+            return order_slots
+        return order_slots + self.slots_after_order(current_order(tracker), domain_slots)
+
+    def slots_after_order(self, order: Optional[Order], domain_slots: List[Text]) -> List[Text]:
+        return [slot for slot in domain_slots if slot not in (ORDER_NUMBER, ORDER_CHECK)]
+
+
+class ValidateTrackOrderForm(OrderFormValidation):
     def name(self) -> Text:
         return "validate_track_order_form"
 
 
-class ValidateTrackRefundForm(OrderNumberValidation, FormValidationAction):
+class ValidateTrackRefundForm(OrderFormValidation):
     def name(self) -> Text:
         return "validate_track_refund_form"
 
 
-class ValidateCancelOrderForm(OrderNumberValidation, FormValidationAction):
+class ValidateCancelOrderForm(OrderFormValidation):
     """Asks for confirmation only when the order can still be cancelled."""
 
     def name(self) -> Text:
         return "validate_cancel_order_form"
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        order = _current_order(tracker)
-        if order is not None and not order.can_be_cancelled:
-            return [ORDER_NUMBER]
-        return domain_slots
+    def slots_after_order(self, order: Optional[Order], domain_slots: List[Text]) -> List[Text]:
+        return [] if order is not None and not order.can_be_cancelled else [CONFIRM_CANCELLATION]
 
 
-class ValidateChangeAddressForm(OrderNumberValidation, FormValidationAction):
+class ValidateChangeAddressForm(OrderFormValidation):
     """Asks for the new address only when the order has not shipped; checks it looks like an address."""
 
     def name(self) -> Text:
         return "validate_change_address_form"
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        order = _current_order(tracker)
-        if order is not None and not order.address_can_change:
-            return [ORDER_NUMBER]
-        return domain_slots
+    def slots_after_order(self, order: Optional[Order], domain_slots: List[Text]) -> List[Text]:
+        return [] if order is not None and not order.address_can_change else [SHIPPING_ADDRESS]
 
     def extract_shipping_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -111,7 +187,23 @@ class ActionAskOrderNumber(Action):
         return "action_ask_order_number"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        dispatcher.utter_message(text=order_replies.ASK_ORDER_NUMBER)
+        """A signed-in customer gets their recent orders as buttons: nothing to look up or type."""
+        customer = signed_in_customer(tracker)
+        numbers = order_backend().numbers_for_email(customer.email) if customer else []
+        if numbers:
+            dispatcher.utter_message(text=order_replies.ASK_WHICH_ORDER,
+                                     buttons=[{"title": number, "payload": number} for number in numbers])
+        else:
+            dispatcher.utter_message(text=order_replies.ASK_ORDER_NUMBER)
+        return []
+
+
+class ActionAskOrderCheck(Action):
+    def name(self) -> Text:
+        return "action_ask_order_check"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        dispatcher.utter_message(text=order_replies.ASK_ORDER_CHECK)
         return []
 
 
@@ -131,7 +223,7 @@ class ActionAskConfirmCancellation(Action):
         return "action_ask_confirm_cancellation"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        order = _current_order(tracker)
+        order = current_order(tracker)
         if order is None:
             dispatcher.utter_message(text=order_replies.ASK_ORDER_NUMBER)
         else:
@@ -144,11 +236,10 @@ class ActionTrackOrder(Action):
         return "action_track_order"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        order = _current_order(tracker)
+        order = current_order(tracker)
         if order is None:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
-        else:
-            dispatcher.utter_message(text=order_replies.tracking_status(order))
+            return no_order_to_show(dispatcher, tracker)
+        dispatcher.utter_message(text=order_replies.tracking_status(order))
         return []
 
 
@@ -157,11 +248,10 @@ class ActionTrackRefund(Action):
         return "action_track_refund"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        order = _current_order(tracker)
+        order = current_order(tracker)
         if order is None:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
-        else:
-            dispatcher.utter_message(text=order_replies.refund_status(order, profile()))
+            return no_order_to_show(dispatcher, tracker)
+        dispatcher.utter_message(text=order_replies.refund_status(order, profile()))
         return []
 
 
@@ -176,10 +266,10 @@ class ActionCancelOrder(Action):
         return "action_cancel_order"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        order = _current_order(tracker)
+        order = current_order(tracker)
         if order is None:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
-        elif not order.can_be_cancelled:
+            return no_order_to_show(dispatcher, tracker) + [SlotSet(CONFIRM_CANCELLATION, None)]
+        if not order.can_be_cancelled:
             dispatcher.utter_message(text=order_replies.cannot_cancel(order, profile()))
             if order.status in ALREADY_ON_ITS_WAY and escalation_settings().enabled(Trigger.NOT_ALLOWED):
                 # Offered, not imposed: the customer may just want to know, or say goodbye.
@@ -195,7 +285,7 @@ class ActionCancelOrder(Action):
                     text=order_replies.order_cancelled(cancelled, profile(), _greeting_name(tracker))
                 )
             except OrderNotChangeable:
-                dispatcher.utter_message(text=order_replies.cannot_cancel(_current_order(tracker), profile()))
+                dispatcher.utter_message(text=order_replies.cannot_cancel(current_order(tracker), profile()))
         else:
             dispatcher.utter_message(text=order_replies.cancellation_kept(order.number))
         return [SlotSet(CONFIRM_CANCELLATION, None)]
@@ -208,11 +298,11 @@ class ActionChangeShippingAddress(Action):
         return "action_change_shipping_address"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        order = _current_order(tracker)
+        order = current_order(tracker)
         address = tracker.get_slot(SHIPPING_ADDRESS)
         if order is None:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
-        elif not order.address_can_change:
+            return no_order_to_show(dispatcher, tracker) + [SlotSet(SHIPPING_ADDRESS, None)]
+        if not order.address_can_change:
             dispatcher.utter_message(text=order_replies.cannot_change_address(order))
         elif not address:
             dispatcher.utter_message(text=NOT_UNDERSTOOD)
@@ -221,5 +311,5 @@ class ActionChangeShippingAddress(Action):
                 changed = order_backend().change_shipping_address(order.number, address)
                 dispatcher.utter_message(text=order_replies.address_changed(changed, _greeting_name(tracker)))
             except OrderNotChangeable:
-                dispatcher.utter_message(text=order_replies.cannot_change_address(_current_order(tracker)))
+                dispatcher.utter_message(text=order_replies.cannot_change_address(current_order(tracker)))
         return [SlotSet(SHIPPING_ADDRESS, None)]

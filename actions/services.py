@@ -6,6 +6,7 @@ from typing import Optional
 from customer_care.agents import AgentDirectory
 from customer_care.escalation import EscalationSettings, load_settings
 from customer_care.issue_log import IssueLog
+from customer_care.order_access import OrderLookups
 from customer_care.orders import OrderBackend, SQLiteOrderBackend
 from customer_care.profile import StoreProfile, shop_profile
 from customer_care.settings import database_url, orders_db_path
@@ -25,6 +26,11 @@ def escalation_settings() -> EscalationSettings:
 @lru_cache(maxsize=1)
 def order_backend() -> OrderBackend:
     return SQLiteOrderBackend(orders_db_path())
+
+
+@lru_cache(maxsize=1)
+def order_lookups() -> OrderLookups:
+    return OrderLookups()
 
 
 @lru_cache(maxsize=1)

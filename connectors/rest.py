@@ -1,23 +1,43 @@
-"""Rasa's REST channel with its request checked first.
+"""Rasa's REST channel with its request checked first, and only verified identity passed on.
 
 Rasa 3.6's own RestInput answers 500 when the JSON body is not an object (`[]`, `"hi"`) or when `message` is
-not a string, because it calls `.get` on whatever it parsed. This channel keeps the same URL and replies
-(/webhooks/rest/webhook) and answers such requests with a 400 that says what is wrong.
+not a string, because it calls `.get` on whatever it parsed, and it takes any size. This channel keeps the same
+URL and replies (/webhooks/rest/webhook) and answers such requests with a 400 or 413 that says what is wrong,
+before the body is parsed or the text is read.
+
+Identity: `metadata.customer_token` may carry the shop's signed customer token (customer_care/identity.py);
+the message's metadata then holds what the token proves, and nothing else the client sent. Sender ids that
+start with "web-" belong to the chat widget's conversations and are refused here, so knowing one is no way in.
 """
 
+import json
 from typing import Any, Dict, Optional, Text
 
+from rasa.core.channels.channel import InputChannel
 from rasa.core.channels.rest import RestInput
-from sanic.exceptions import InvalidUsage
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
-MAX_MESSAGE_CHARACTERS = 20_000
+from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS
+from customer_care.identity import (CONVERSATION_PREFIX, CustomerTokens, client_key, secret_from_environment,
+                                    trusted_metadata, SESSION_KEY)
+
+_PARSED = "larkspur_payload"
 
 
 def _payload(request: Request) -> Dict[Text, Any]:
-    payload = request.json
+    cached = getattr(request.ctx, _PARSED, None)
+    if cached is not None:
+        return cached
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+    try:
+        payload = json.loads(request.body or b"null")
+    except (ValueError, RecursionError):
+        raise InvalidUsage("The body must be JSON.") from None
     if not isinstance(payload, dict):
         raise InvalidUsage('The body must be a JSON object like {"sender": "id", "message": "text"}.')
+    setattr(request.ctx, _PARSED, payload)
     return payload
 
 
@@ -29,12 +49,25 @@ def _optional_text(request: Request, field: Text) -> Optional[Text]:
 
 
 class ValidatedRestInput(RestInput):
+    def __init__(self, customer_tokens: Optional[CustomerTokens] = None, client_secret: Optional[Text] = None) -> None:
+        self.customer_tokens = customer_tokens
+        self.client_secret = client_secret
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(CustomerTokens.from_environment(), secret_from_environment(SESSION_KEY))
+
     async def _extract_sender(self, req: Request) -> Optional[Text]:
-        return _optional_text(req, "sender")
+        sender = _optional_text(req, "sender")
+        if sender is not None and (len(sender) > MAX_SENDER_CHARACTERS or not sender.strip()):
+            raise InvalidUsage(f"'sender' must be 1 to {MAX_SENDER_CHARACTERS} characters.")
+        if sender is not None and sender.startswith(CONVERSATION_PREFIX):
+            raise InvalidUsage(f"Sender ids starting with '{CONVERSATION_PREFIX}' are reserved for the chat widget.")
+        return sender
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = _optional_text(req, "message") or ""
@@ -43,10 +76,12 @@ class ValidatedRestInput(RestInput):
         return message
 
     def _extract_input_channel(self, req: Request) -> Text:
-        return _optional_text(req, "input_channel") or self.name()
+        # Not the client's to choose: the channel decides where agents' replies go.
+        return self.name()
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         metadata = _payload(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise InvalidUsage("'metadata' must be a JSON object.")
-        return metadata
+        client = client_key(request.remote_addr or request.ip, self.client_secret or "rest")
+        return trusted_metadata(metadata, self.customer_tokens, client)

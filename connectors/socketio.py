@@ -1,17 +1,32 @@
-"""Rasa's socket.io channel (the website widget's) with the origins allowed to connect set in credentials.yml.
+"""Rasa's socket.io channel (the website widget's), with conversations bound to server-issued sessions.
 
-Rasa 3.6 creates its socket.io server with CORS handling switched off: a page on another origin (the shop's
-site, the demo page on the console's port) can't use the long-polling transport without CORS headers, and any
-site could open a websocket. `cors_allowed_origins` lists the sites that embed the widget ("*" allows all).
+Rasa 3.6's channel lets any client join any conversation: `session_request` with a conversation id puts the
+socket in that conversation's room (it reads the agents' replies) and `user_uttered` with it writes as that
+customer. Here the session id the widget keeps is a token the server signs (customer_care.identity.SessionTokens)
+naming a conversation the server chose: a `session_request` without a valid one starts a new conversation, and
+a message goes to the conversation bound to its socket, whatever session id it claims. Conversation ids (shown in
+the console) are therefore no key. Replies still go to the room named after the conversation, as in Rasa, so the
+console's agent replies reach the widget.
+
+Also: the sites allowed to connect (`cors_allowed_origins`; Rasa's channel switches CORS handling off), a cap on
+the size of one socket.io packet and of a message, and only verified identity in the messages' metadata.
 """
 
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-Origins = Union[Text, List[Text]]
+from connectors.limits import MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES
+from customer_care.identity import (SESSION_KEY, CustomerTokens, SessionTokens, client_key, secret_from_environment,
+                                    trusted_metadata)
+
+logger = logging.getLogger(__name__)
+
 DEFAULT_ORIGINS: List[Text] = ["http://localhost:5006", "http://127.0.0.1:5006"]  # the demo shop page (make run)
+TOO_LONG = (f"Sorry, that message is too long for me (the limit is {MAX_MESSAGE_CHARACTERS:,} characters). Could "
+            "you send it in shorter parts?")
 
 
 class SocketIOWithOrigins(SocketIOInput):
@@ -26,12 +41,65 @@ class SocketIOWithOrigins(SocketIOInput):
         if not (origins == "*" or (isinstance(origins, list) and all(isinstance(o, str) for o in origins))):
             raise ValueError('socketio: cors_allowed_origins must be "*" or a list of origins like '
                              '"https://shop.example"')
+        if credentials.get("jwt_key"):
+            raise ValueError("socketio: jwt_key is not used by this channel; signed-in customers send the shop's "
+                             "token as customData.customer_token, verified with LARKSPUR_CUSTOMER_TOKEN_KEY")
         channel = super().from_credentials(credentials)
         channel.allowed_origins = origins  # type: ignore[attr-defined]
+        channel.sessions = SessionTokens.from_environment()  # type: ignore[attr-defined]
+        channel.customer_tokens = CustomerTokens.from_environment()  # type: ignore[attr-defined]
+        channel.client_secret = secret_from_environment(SESSION_KEY) or "socketio"  # type: ignore[attr-defined]
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         socketio_webhook = super().blueprint(on_new_message)
-        # The engine.io server checks this on every request, so setting it after creation is enough.
-        self.sio.eio.cors_allowed_origins = getattr(self, "allowed_origins", DEFAULT_ORIGINS)
+        sio = self.sio
+        # The engine.io server checks these on every request, so setting them after creation is enough.
+        sio.eio.cors_allowed_origins = getattr(self, "allowed_origins", DEFAULT_ORIGINS)
+        sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE_BYTES
+        sessions: SessionTokens = getattr(self, "sessions", None) or SessionTokens.from_environment()
+        customer_tokens: Optional[CustomerTokens] = getattr(self, "customer_tokens", None)
+        client_secret: Text = getattr(self, "client_secret", "socketio")
+
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            request = environ.get("sanic.request")
+            address = (request.remote_addr or request.ip) if request is not None else environ.get("REMOTE_ADDR")
+            await sio.save_session(sid, {"client": client_key(address, client_secret)}, namespace=self.namespace)
+            return True
+
+        async def session_request(sid: Text, data: Any) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation_id = sessions.conversation_of(token)
+            if conversation_id is None:
+                session = sessions.issue()
+                token, conversation_id = session.token, session.conversation_id
+            state = await sio.get_session(sid, namespace=self.namespace)
+            previous = state.get("conversation")
+            if previous and previous != conversation_id:
+                sio.leave_room(sid, previous, namespace=self.namespace)
+            state["conversation"] = conversation_id
+            await sio.save_session(sid, state, namespace=self.namespace)
+            sio.enter_room(sid, conversation_id, namespace=self.namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+
+        async def handle_message(sid: Text, data: Any) -> None:
+            state = await sio.get_session(sid, namespace=self.namespace)
+            conversation_id = state.get("conversation") if self.session_persistence else sid
+            if not conversation_id:
+                logger.debug("A message before session_request on socket %s: ignored.", sid)
+                return
+            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+                return
+            text = data.get("message", "")
+            if len(text) > MAX_MESSAGE_CHARACTERS:
+                await sio.emit(self.bot_message_evt, {"text": TOO_LONG}, room=sid, namespace=self.namespace)
+                return
+            metadata = trusted_metadata(data.get(self.metadata_key), customer_tokens, state.get("client"))
+            await on_new_message(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), conversation_id,
+                                             input_channel=self.name(), metadata=metadata))
+
+        # Rasa's own handlers for these events are replaced (one handler per event and namespace).
+        sio.on("connect", handler=connect, namespace=self.namespace)
+        sio.on("session_request", handler=session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handler=handle_message, namespace=self.namespace)
         return socketio_webhook

@@ -128,6 +128,27 @@ def read_email(intent: Optional[str], text: Optional[str]) -> Reading:
     return Reading(Kind.ANSWER, text)
 
 
+_PROOF_TOKEN = re.compile(r"[a-z0-9]{2,10}")
+_ORDER_NUMBER_ONLY = re.compile(r"\d{6}")
+
+
+def _names_a_postcode(text: str) -> bool:
+    """A run of letters and digits with a digit in it that is not an order number: "10969", "SW1A 1AA"."""
+    return any(any(character.isdigit() for character in token) and not _ORDER_NUMBER_ONLY.fullmatch(token)
+               for token in _PROOF_TOKEN.findall(text.lower()))
+
+
+def read_order_check(intent: Optional[str], text: Optional[str]) -> Reading:
+    """The order's e-mail address or postcode, or an attempt at one (checked afterwards); not a goodbye, small
+    talk, a new question or a new order number."""
+    text = _capped(text)
+    if EMAIL_PATTERN.search(text) or _names_a_postcode(text):
+        return Reading(Kind.ANSWER, text.strip())
+    if wants_to_leave(text) or interrupts(intent) or intent in NEW_REQUEST_INTENTS:
+        return NOT_AN_ANSWER
+    return Reading(Kind.ANSWER, text.strip()) if text.strip() else NOT_AN_ANSWER
+
+
 def read_rating(intent: Optional[str], text: Optional[str]) -> Reading:
     """A 1-5 rating ("4", "four stars", "⭐⭐⭐"); "no thanks"/"skip"; else a bad rating unless it leaves."""
     text = _capped(text)

@@ -24,6 +24,7 @@ def describe_items(order: Order) -> str:
 
 
 ASK_ORDER_NUMBER = "What's your order number, please? It has 6 digits and is in your order confirmation e-mail."
+ASK_WHICH_ORDER = "Which order is it about? Pick one of your recent orders, or type its 6-digit number."
 ASK_SHIPPING_ADDRESS = "What's the new delivery address? Please give street and house number, postcode and city."
 INVALID_SHIPPING_ADDRESS = (
     "That doesn't look like a full address. Please give street and house number, postcode and city, "
@@ -40,10 +41,32 @@ def order_number_problem(problem: OrderNumberProblem) -> str:
     return "I couldn't find an order number in that."
 
 
-def unknown_order(number: str, profile: StoreProfile) -> str:
+ASK_ORDER_CHECK = ("To keep your order details private: what's the e-mail address or the delivery postcode the "
+                   "order was placed with?")
+
+
+def order_details_do_not_match(profile: StoreProfile) -> str:
+    """One answer for an unknown number and for details that don't fit it, so the chat never tells which order
+    numbers exist."""
     return (
-        f"I'm sorry, I couldn't find an order with the number {number}. Could you check it against your "
-        f"confirmation e-mail? All your orders are also listed in {profile.url('orders')}."
+        "I'm sorry, I couldn't find an order with that number and those details. Please check the 6-digit number "
+        "in your order confirmation e-mail, and give the e-mail address or postcode you ordered with. When you're "
+        f"signed in, all your orders are listed in {profile.url('orders')}."
+    )
+
+
+def unknown_order_on_account(number: str, profile: StoreProfile) -> str:
+    """For a signed-in customer: the same answer for a number that doesn't exist and one that isn't theirs."""
+    return (
+        f"I'm sorry, I couldn't find an order with the number {number} in your account. Could you check it "
+        f"against your confirmation e-mail? All your orders are also listed in {profile.url('orders')}."
+    )
+
+
+def lookups_refused(profile: StoreProfile) -> str:
+    return (
+        "For your security, I can't look up any more orders in this chat for now. You'll find all your orders in "
+        f"{profile.url('orders')} when you're signed in, or our team can help at {profile.support_email}."
     )
 
 

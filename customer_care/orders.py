@@ -62,6 +62,8 @@ class Order:
     delivered_on: Optional[date]
     shipping_address: str
     refund: Optional[Refund]
+    postcode: str = ""  # of the delivery address when the order was placed: one of the two ways to prove it
+
 
     @property
     def can_be_cancelled(self) -> bool:
@@ -99,6 +101,8 @@ class OrderBackend(Protocol):
 
     def change_shipping_address(self, number: str, address: str) -> Order: ...
 
+    def numbers_for_email(self, email: str, limit: int = 5) -> List[str]: ...
+
 
 class OrderNotChangeable(Exception):
     """The order's status no longer allows the change (it has shipped, or it is cancelled)."""
@@ -121,7 +125,8 @@ CREATE TABLE IF NOT EXISTS orders (
     tracking_code TEXT,
     expected_delivery TEXT,
     delivered_on TEXT,
-    shipping_address TEXT NOT NULL
+    shipping_address TEXT NOT NULL,
+    postcode TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS refunds (
     order_number TEXT PRIMARY KEY REFERENCES orders(number),
@@ -149,6 +154,9 @@ class SQLiteOrderBackend:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:
             connection.executescript(_SCHEMA)
+            columns = {row["name"] for row in connection.execute("PRAGMA table_info(orders)")}
+            if "postcode" not in columns:  # a database made before orders had one
+                connection.execute("ALTER TABLE orders ADD COLUMN postcode TEXT NOT NULL DEFAULT ''")
             empty = connection.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
         if empty:
             if seed is None:
@@ -164,7 +172,9 @@ class SQLiteOrderBackend:
         with self._lock, self._connect() as connection:
             for order in orders:
                 connection.execute(
-                    "INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO orders (number, customer_name, email, status, items, total, placed_on, "
+                    "carrier, tracking_code, expected_delivery, delivered_on, shipping_address, postcode) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         order.number,
                         order.customer_name,
@@ -178,6 +188,7 @@ class SQLiteOrderBackend:
                         order.expected_delivery.isoformat() if order.expected_delivery else None,
                         order.delivered_on.isoformat() if order.delivered_on else None,
                         order.shipping_address,
+                        order.postcode,
                     ),
                 )
                 if order.refund:
@@ -225,6 +236,7 @@ class SQLiteOrderBackend:
             delivered_on=_optional_date(row["delivered_on"]),
             shipping_address=row["shipping_address"],
             refund=refund,
+            postcode=row["postcode"],
         )
 
     def _require(self, number: str) -> Order:
@@ -254,6 +266,14 @@ class SQLiteOrderBackend:
                     (address, number, OrderStatus.PROCESSING.value),
                 )
         return self._require(number)
+
+    def numbers_for_email(self, email: str, limit: int = 5) -> List[str]:
+        """The customer's most recent order numbers, newest first."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT number FROM orders WHERE lower(email) = lower(?) ORDER BY placed_on DESC, number DESC "
+                "LIMIT ?", (email, limit))
+            return [row[0] for row in rows]
 
     def list_numbers(self) -> List[str]:
         with self._connect() as connection:

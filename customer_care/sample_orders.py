@@ -1,10 +1,13 @@
 """Demo orders for the embedded order database, dated relative to the day the database is created."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import List, Optional
 
 from customer_care.orders import Order, OrderStatus, Refund, RefundStatus
+
+_POSTCODE = re.compile(r"\b\d{5}\b")
 
 
 def sample_orders(today: Optional[date] = None) -> List[Order]:
@@ -17,7 +20,8 @@ def sample_orders(today: Optional[date] = None) -> List[Order]:
               expected=None, delivered=None, address="", refund=None) -> Order:
         return Order(number, name, email, status, tuple(items), Decimal(total), days(placed), carrier, tracking,
                      days(expected) if expected is not None else None,
-                     days(delivered) if delivered is not None else None, address, refund)
+                     days(delivered) if delivered is not None else None, address, refund,
+                     postcode=_POSTCODE.search(address).group(0))
 
     return [
         order("104233", "Sarah Becker", "sarah.becker@mailbox.example", OrderStatus.PROCESSING,

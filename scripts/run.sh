@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Starts the action server, the NLU worker, the Rasa server (REST + socket.io channels, HTTP API with a token) and
 # the agent console, and stops them all on Ctrl-C or when one of them exits.
-# Ports: RASA_PORT (5005), ACTION_PORT (5055), CONSOLE_PORT (5006), NLU_PORT (5007, on 127.0.0.1 only).
-# The HTTP API token comes from RASA_API_TOKEN; when it is unset a fresh one is generated and printed.
-# The NLU worker (addons/nlu_server.py) parses messages in a process of its own, so turns use both cores; the
-# Rasa server reaches it through the `nlu` endpoint with a token made for this run.
+# Ports: RASA_PORT (5005, every address: the public channels), ACTION_PORT (5055), CONSOLE_PORT (5006), NLU_PORT
+# (5007); the action server, NLU worker and console listen on 127.0.0.1 only (ACTION_INTERFACE, CONSOLE_INTERFACE
+# move them). Secrets travel in the environment, never on a command line (`ps` shows those):
+# - RASA_API_TOKEN (the HTTP API's token; generated and printed when unset);
+# - the NLU worker's and the action server's tokens, made for each run;
+# - LARKSPUR_SESSION_KEY signs the widget's sessions; LARKSPUR_CUSTOMER_TOKEN_KEY checks the shop's customer tokens
+#   (the demo shop page signs with it). When unset, each is generated once into var/ (mode 600) and kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,21 +15,42 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 CONSOLE_PORT=${CONSOLE_PORT:-5006}
 NLU_PORT=${NLU_PORT:-5007}
-fresh_token() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))'; }
-if [ -z "${RASA_API_TOKEN:-}" ]; then
+ACTION_INTERFACE=${ACTION_INTERFACE:-127.0.0.1}
+CONSOLE_INTERFACE=${CONSOLE_INTERFACE:-127.0.0.1}
+fresh_token() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+if [ -z "${RASA_API_TOKEN:-}" ] && [ -z "${RASA_API_TOKEN_FILE:-}" ]; then
     RASA_API_TOKEN=$(fresh_token)
     token_note="generated for this run; set RASA_API_TOKEN to choose your own"
 else
+    RASA_API_TOKEN=${RASA_API_TOKEN:-$(cat "$RASA_API_TOKEN_FILE")}
     token_note="from RASA_API_TOKEN"
 fi
+export RASA_API_TOKEN
 mkdir -p var
 
-# endpoints.yml plus the NLU worker; Rasa fills in ${LARKSPUR_NLU_TOKEN} from the environment when it reads this.
-endpoints=var/endpoints.run.yml
-sed "s#http://localhost:5055/webhook#http://localhost:${ACTION_PORT}/webhook#" endpoints.yml > "$endpoints"
-printf '\nnlu:\n  url: "http://127.0.0.1:%s"\n  token: ${LARKSPUR_NLU_TOKEN}\n' "$NLU_PORT" >> "$endpoints"
+# A key kept in var/ (git ignores it) unless the environment names one.
+kept_key() {
+    local variable=$1 file=$2
+    if [ -z "${!variable:-}" ] && [ -z "$(printenv "${variable}_FILE" || true)" ]; then
+        [ -s "$file" ] || (umask 077; fresh_token > "$file")
+        export "${variable}_FILE=$PWD/$file"
+    fi
+}
+kept_key LARKSPUR_SESSION_KEY var/session.key
+kept_key LARKSPUR_CUSTOMER_TOKEN_KEY var/customer-token.key
+# The demo shop page's pretend sign-in (?email=...&name=...; console/shop.py). A real shop signs in its own pages.
+export LARKSPUR_DEMO_SIGN_IN=${LARKSPUR_DEMO_SIGN_IN:-1}
+
+# endpoints.yml plus the NLU worker and the action server's secret; Rasa fills in ${...} from the environment.
 LARKSPUR_NLU_TOKEN=$(fresh_token)
-export LARKSPUR_NLU_TOKEN
+LARKSPUR_ACTION_SECRET=$(fresh_token)
+export LARKSPUR_NLU_TOKEN LARKSPUR_ACTION_SECRET
+endpoints=var/endpoints.run.yml
+action_host=$ACTION_INTERFACE
+[ "$action_host" = 0.0.0.0 ] && action_host=127.0.0.1
+sed "s#^  url: \"http://localhost:5055/webhook\"#  url: \"http://${action_host}:${ACTION_PORT}/webhook\"\n  headers:\n    X-Larkspur-Action-Secret: \${LARKSPUR_ACTION_SECRET}#" \
+    endpoints.yml > "$endpoints"
+printf '\nnlu:\n  url: "http://127.0.0.1:%s"\n  token: ${LARKSPUR_NLU_TOKEN}\n' "$NLU_PORT" >> "$endpoints"
 
 credentials=credentials.yml
 if [ "$CONSOLE_PORT" != 5006 ]; then
@@ -45,19 +69,19 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/rasa run actions --port "$ACTION_PORT" >var/actions.log 2>&1 &
+.venv/bin/python -m addons.action_server --interface "$ACTION_INTERFACE" --port "$ACTION_PORT" >var/actions.log 2>&1 &
 pids+=($!)
 .venv/bin/python -m addons.nlu_server --model models --port "$NLU_PORT" >var/nlu.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --enable-api --auth-token="$RASA_API_TOKEN" --port "$RASA_PORT" \
+.venv/bin/python -m addons.rasa_server --enable-api --port "$RASA_PORT" \
     --endpoints "$endpoints" --credentials "$credentials" --model models >var/rasa.log 2>&1 &
 pids+=($!)
-RASA_URL="http://localhost:${RASA_PORT}" RASA_API_TOKEN="$RASA_API_TOKEN" \
-    .venv/bin/python -m console serve --port "$CONSOLE_PORT" >var/console.log 2>&1 &
+RASA_URL="http://localhost:${RASA_PORT}" \
+    .venv/bin/python -m console serve --host "$CONSOLE_INTERFACE" --port "$CONSOLE_PORT" >var/console.log 2>&1 &
 pids+=($!)
 
 echo "Starting the assistant (logs: var/rasa.log, var/nlu.log, var/actions.log, var/console.log)..."
-.venv/bin/python -m tools.servers wait "http://localhost:${RASA_PORT}/" "http://localhost:${ACTION_PORT}/health" \
+.venv/bin/python -m tools.servers wait "http://localhost:${RASA_PORT}/" "http://${action_host}:${ACTION_PORT}/health" \
     "http://127.0.0.1:${NLU_PORT}/status" "http://localhost:${CONSOLE_PORT}/login" --timeout 180 \
     || { echo "The servers did not start; see var/rasa.log, var/nlu.log, var/actions.log and var/console.log." >&2
          exit 1; }
@@ -72,9 +96,9 @@ cat <<MSG
     Chat (REST):    curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender": "me", "message": "hi"}'
     Chat (socket):  http://localhost:${RASA_PORT}/socket.io
     HTTP API token: ${RASA_API_TOKEN}  (${token_note})
-    Actions:        http://localhost:${ACTION_PORT}/webhook
-    NLU worker:     http://127.0.0.1:${NLU_PORT}/status  (parses messages for the Rasa server)
-    Shop page:      http://localhost:${CONSOLE_PORT}/shop/  (the chat widget; ?name=Ana plays a signed-in customer)
+    Actions:        http://${action_host}:${ACTION_PORT}/webhook  (only with the run's secret; on ${ACTION_INTERFACE})
+    NLU worker:     http://127.0.0.1:${NLU_PORT}/status  (parses messages for the Rasa server; on 127.0.0.1)
+    Shop page:      http://localhost:${CONSOLE_PORT}/shop/  (the chat widget; ?email=priya.r@mailbox.example&name=Priya plays a signed-in customer)
     Agent console:  http://localhost:${CONSOLE_PORT}/  (${agent_note})
   Press Ctrl-C to stop.
 

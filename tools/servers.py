@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
+from addons.action_server import SECRET_HEADER as ACTION_SECRET_HEADER
+from addons.action_server import SECRET_VARIABLE as ACTION_SECRET_VARIABLE
 from addons.nlu_server import TOKEN_VARIABLE as NLU_TOKEN_VARIABLE
+from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY
 from customer_care.settings import PROJECT_ROOT
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
@@ -124,33 +127,41 @@ def start_assistant(
         f'  db: "{work_dir / "events.db"}"',
     ]
     if with_actions:
-        endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"'] + endpoint_lines
+        endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"', "  headers:",
+                          f"    {ACTION_SECRET_HEADER}: ${{{ACTION_SECRET_VARIABLE}}}"] + endpoint_lines
     if nlu_worker:
         endpoint_lines += ["nlu:", f'  url: "http://127.0.0.1:{nlu_port}"', f"  token: ${{{NLU_TOKEN_VARIABLE}}}"]
     endpoints.write_text("\n".join(endpoint_lines) + "\n")
-    env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", **(extra_env or {}))
+    # Secrets in the environment, as scripts/run.sh passes them: none on a command line.
+    env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", RASA_API_TOKEN=token,
+               **{ACTION_SECRET_VARIABLE: secrets.token_urlsafe(24), SESSION_KEY: secrets.token_urlsafe(48),
+                  CUSTOMER_TOKEN_KEY: secrets.token_urlsafe(48)}, LARKSPUR_DEMO_SIGN_IN="1")
+    env.update(extra_env or {})
     if nlu_worker:
         env[NLU_TOKEN_VARIABLE] = secrets.token_urlsafe(16)
     for setting in ("CARE_DATABASE_URL", "CARE_EVENTS_URL"):
         env.pop(setting, None)  # every server uses the databases in work_dir
-    rasa = str(VENV_BIN / "rasa")
+    # The launchers (addons.*) come from this repository, also for another project (the benchmark's stock bot).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
 
     credentials = project_dir / "credentials.yml"
     if with_console:
-        env.update(RASA_URL=f"http://127.0.0.1:{rasa_port}", RASA_API_TOKEN=token)
+        env.update(RASA_URL=f"http://127.0.0.1:{rasa_port}")
         credentials = _credentials_allowing(credentials, f"http://127.0.0.1:{console_port}", work_dir / "credentials.yml")
 
     began = time.monotonic()
     processes: Dict[str, subprocess.Popen] = {}
     commands = []
     if with_actions:
-        commands.append(("actions", [rasa, "run", "actions", "--port", str(action_port)]))
+        commands.append(("actions", [str(VENV_BIN / "python"), "-m", "addons.action_server", "--port",
+                                     str(action_port)]))
     if nlu_worker:
         commands.append(("nlu", [str(VENV_BIN / "python"), "-m", "addons.nlu_server", "--model", str(model),
-                                 "--interface", "127.0.0.1", "--port", str(nlu_port)]))
+                                 "--port", str(nlu_port)]))
     commands.append((
         "rasa",
-        [rasa, "run", "--enable-api", f"--auth-token={token}", "--port", str(rasa_port), "--interface", "127.0.0.1",
+        [str(VENV_BIN / "python"), "-m", "addons.rasa_server", "--enable-api", "--port", str(rasa_port),
+         "--interface", "127.0.0.1",
          "--endpoints", str(endpoints), "--credentials", str(credentials), "--model", str(model)],
     ))
     if with_console:

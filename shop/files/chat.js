@@ -4,8 +4,8 @@
   "use strict";
   var settings = document.getElementById("webchat").dataset;
   var customData = { language: "en" };
-  if (settings.customerName) { customData.name = settings.customerName; }
-  if (settings.customerEmail) { customData.email = settings.customerEmail; }
+  // The shop's signed token for a signed-in customer: the assistant verifies it and ignores any other identity.
+  if (settings.customerToken) { customData.customer_token = settings.customerToken; }
 
   // rasa-webchat 1.0.1 renders into its own element (#rasaWebchatPro) at the end of <body>.
   window.WebChat.default({

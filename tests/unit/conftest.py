@@ -9,6 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from customer_care.agents import AgentDirectory
 from customer_care.issue_log import IssueLog
+from customer_care.identity import VerifiedCustomer
+from customer_care.order_access import OrderLookups
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.profile import StoreProfile, load_profile
 from customer_care.sample_orders import sample_orders
@@ -26,9 +28,16 @@ def profile() -> StoreProfile:
 def backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SQLiteOrderBackend:
     """A fresh seeded order database that the actions use instead of var/orders.db."""
     orders = SQLiteOrderBackend(tmp_path / "orders.db", seed=lambda: sample_orders(TODAY))
-    for module in ("actions.orders", "actions.complaints"):
-        monkeypatch.setattr(f"{module}.order_backend", lambda: orders)
+    monkeypatch.setattr("actions.orders.order_backend", lambda: orders)
     return orders
+
+
+@pytest.fixture(autouse=True)
+def lookups(monkeypatch: pytest.MonkeyPatch) -> OrderLookups:
+    """Fresh order look-up limits for each test."""
+    limits = OrderLookups()
+    monkeypatch.setattr("actions.orders.order_lookups", lambda: limits)
+    return limits
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +73,16 @@ def make_tracker(
     entities: Optional[List[Dict[str, Any]]] = None,
     events: Optional[List[Dict[str, Any]]] = None,
     active_loop: Optional[str] = None,
+    customer: Optional[VerifiedCustomer] = None,
+    metadata: Optional[Dict[str, Any]] = None,
 ) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    """A tracker whose latest message is `text`; `customer` signs it in (the metadata a channel adds after
+    verifying the shop's token)."""
+    metadata = dict(metadata or {})
+    if customer is not None:
+        metadata["customer"] = customer.as_metadata()
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or [],
+              "metadata": metadata}
     return Tracker(
         sender_id="test",
         slots=slots or {},

@@ -13,6 +13,7 @@ from actions.orders import (
     ActionTrackRefund, ValidateCancelOrderForm, ValidateChangeAddressForm, ValidateTrackOrderForm,
 )
 from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE
+from customer_care.identity import VerifiedCustomer
 from customer_care.orders import OrderStatus
 from tests.unit.conftest import active_loops, make_tracker, run, run_form_validation, slot_events
 
@@ -45,16 +46,17 @@ def test_greet_welcomes_back_a_customer_whose_name_it_knows():
     assert texts == ["Hi Tom, welcome back! What can I do for you today?"] and events == []
 
 
-def test_greet_uses_the_name_the_shop_page_passed():
-    tracker = make_tracker("/greet", "greet", slots={"session_started_metadata": {"name": "ana lima", "email": "a@b.co"}})
+def test_greet_uses_the_name_in_the_shops_signed_token():
+    tracker = make_tracker("/greet", "greet", customer=VerifiedCustomer("c-17", "ana@example.com", "Ana Lima"))
     texts, events = run(ActionGreet(), tracker)
     assert texts[0].startswith("Hi Ana! I'm Wren")
     assert slot_events(events) == {"customer_name": "Ana Lima"}
 
 
-@pytest.mark.parametrize("page", [None, {}, {"name": ""}, {"name": 42}, "not a mapping"])
-def test_greet_without_a_usable_page_name_asks_for_it(page):
-    _, events = run(ActionGreet(), make_tracker("/greet", "greet", slots={"session_started_metadata": page}))
+@pytest.mark.parametrize("page", [None, {}, {"name": ""}, {"name": 42}, "not a mapping", {"name": "Ana Lima"}])
+def test_greet_ignores_a_name_the_page_merely_claims(page):
+    _, events = run(ActionGreet(), make_tracker("/greet", "greet", slots={"session_started_metadata": page},
+                                                metadata={"name": "Ana Lima"}))
     assert active_loops(events) == ["name_form"]
 
 
@@ -169,8 +171,9 @@ def validate(form, value, slots=None):
     return result, [m["text"] for m in dispatcher.messages]
 
 
-def test_valid_known_order_number_is_normalised(backend):
+def test_valid_order_number_is_normalised_and_nothing_is_said_about_it(backend):
     assert validate(ValidateTrackOrderForm(), "#104233") == ({"order_number": "104233"}, [])
+    assert validate(ValidateTrackOrderForm(), "999999") == ({"order_number": "999999"}, [])
 
 
 def test_wrong_length_is_explained_and_asked_again(backend):
@@ -178,14 +181,16 @@ def test_wrong_length_is_explained_and_asked_again(backend):
     assert result == {"order_number": None} and "6 digits" in texts[0]
 
 
-def test_unknown_order_is_handled_kindly(backend):
-    result, texts = validate(ValidateCancelOrderForm(), "999999")
+def test_unknown_order_of_a_signed_in_customer_is_handled_kindly(backend):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("999999", customer=VerifiedCustomer("c-1", "sarah.becker@mailbox.example"))
+    result = ValidateCancelOrderForm().validate_order_number("999999", dispatcher, tracker, {})
     assert result == {"order_number": None}
-    assert "couldn't find an order with the number 999999" in texts[0]
+    assert "couldn't find an order with the number 999999 in your account" in dispatcher.messages[0]["text"]
 
 
 def required_slots(form, order_number):
-    tracker = make_tracker(slots={"order_number": order_number})
+    tracker = make_tracker(slots={"order_number": order_number, "verified_orders": [order_number]})
     domain_slots = ["order_number", "confirm_cancellation"] if isinstance(form, ValidateCancelOrderForm) else [
         "order_number", "shipping_address"]
     return asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), tracker, {}))
@@ -223,23 +228,28 @@ def test_shipping_address_validation(address, valid):
 
 # Submit actions
 
+def proved(number: str) -> dict:
+    """The slots of a chat where the customer asked about `number` and proved it (e-mail or postcode)."""
+    return {"order_number": number, "verified_orders": [number]}
+
+
 def test_track_order(backend):
-    texts, _ = run(ActionTrackOrder(), make_tracker(slots={"order_number": "109112"}))
+    texts, _ = run(ActionTrackOrder(), make_tracker(slots={**proved("109112")}))
     assert "on its way with DHL" in texts[0]
 
 
 def test_track_refund(backend):
-    texts, _ = run(ActionTrackRefund(), make_tracker(slots={"order_number": "115060"}))
+    texts, _ = run(ActionTrackRefund(), make_tracker(slots={**proved("115060")}))
     assert "approved" in texts[0]
 
 
 def test_ask_confirm_cancellation_shows_the_order(backend):
-    texts, _ = run(ActionAskConfirmCancellation(), make_tracker(slots={"order_number": "104587"}))
+    texts, _ = run(ActionAskConfirmCancellation(), make_tracker(slots={**proved("104587")}))
     assert "Linen duvet cover" in texts[0] and texts[0].endswith("Shall I cancel it?")
 
 
 def test_confirmed_cancellation_cancels(backend):
-    slots = {"order_number": "104587", "confirm_cancellation": True, "customer_name": "Tom Okafor"}
+    slots = {**proved("104587"), "confirm_cancellation": True, "customer_name": "Tom Okafor"}
     texts, events = run(ActionCancelOrder(), make_tracker(slots=slots))
     assert texts[0].startswith("Done, Tom: order 104587 is cancelled")
     assert backend.find_order("104587").status == OrderStatus.CANCELLED
@@ -247,19 +257,19 @@ def test_confirmed_cancellation_cancels(backend):
 
 
 def test_declined_cancellation_keeps_the_order(backend):
-    texts, _ = run(ActionCancelOrder(), make_tracker(slots={"order_number": "104587", "confirm_cancellation": False}))
+    texts, _ = run(ActionCancelOrder(), make_tracker(slots={**proved("104587"), "confirm_cancellation": False}))
     assert "stays as it is" in texts[0]
     assert backend.find_order("104587").status == OrderStatus.PROCESSING
 
 
 def test_shipped_order_is_not_cancelled(backend):
-    texts, _ = run(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "confirm_cancellation": True}))
+    texts, _ = run(ActionCancelOrder(), make_tracker(slots={**proved("118902"), "confirm_cancellation": True}))
     assert "already left our warehouse" in texts[0]
     assert backend.find_order("118902").status == OrderStatus.SHIPPED
 
 
 def test_change_address(backend):
-    slots = {"order_number": "120455", "shipping_address": "Am Wall 7, 28195 Bremen"}
+    slots = {**proved("120455"), "shipping_address": "Am Wall 7, 28195 Bremen"}
     texts, events = run(ActionChangeShippingAddress(), make_tracker(slots=slots))
     assert texts[0] == "Done: order 120455 will now be delivered to Am Wall 7, 28195 Bremen."
     assert backend.find_order("120455").shipping_address == "Am Wall 7, 28195 Bremen"
@@ -267,7 +277,7 @@ def test_change_address(backend):
 
 
 def test_change_address_of_shipped_order_is_refused(backend):
-    texts, _ = run(ActionChangeShippingAddress(), make_tracker(slots={"order_number": "110348"}))
+    texts, _ = run(ActionChangeShippingAddress(), make_tracker(slots={**proved("110348")}))
     assert "already left our warehouse" in texts[0]
 
 
@@ -295,10 +305,11 @@ def test_the_whole_name_form_validation():
 
 def test_the_whole_address_validation(backend):
     tracker = make_tracker("12 Rose Lane, Leeds LS1 4AB", "out_of_scope", active_loop="change_address_form",
-                           slots={"requested_slot": "shipping_address", "order_number": "120455"})
+                           slots={"requested_slot": "shipping_address", **proved("120455")})
     tracker.events.append({"event": "slot", "name": "requested_slot", "value": "shipping_address"})
     address = "12 Rose Lane, Leeds LS1 4AB"
-    assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {"shipping_address": address}
+    assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {"shipping_address": address,
+                                                                             "requested_slot": None}
     tracker = make_tracker("do you accept paypal?", "check_payment_methods", active_loop="change_address_form",
-                           slots={"requested_slot": "shipping_address", "order_number": "120455"})
+                           slots={"requested_slot": "shipping_address", **proved("120455")})
     assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {}

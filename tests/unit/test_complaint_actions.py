@@ -101,8 +101,8 @@ def test_order_number_is_needed_only_for_order_problems():
 def test_solution_uses_the_order_and_asks_whether_it_resolves_it(tmp_path, monkeypatch):
     # Orders delivered recently, as the live backend seeds them: still inside the return window today.
     recent = SQLiteOrderBackend(tmp_path / "recent.db", seed=lambda: sample_orders(date.today()))
-    monkeypatch.setattr("actions.complaints.order_backend", lambda: recent)
-    tracker = make_tracker(slots={"complaint_category": "damaged_item", "order_number": "111920",
+    monkeypatch.setattr("actions.orders.order_backend", lambda: recent)
+    tracker = make_tracker(slots={"complaint_category": "damaged_item", "order_number": "111920", "verified_orders": ["111920"],
                                   "complaint_severity": [], "customer_name": "Ana Lima"})
     texts, _ = run(ActionAskSolutionAccepted(), tracker)
     assert texts[0].startswith("Ana, I'm sorry your item arrived damaged")
@@ -168,7 +168,7 @@ def test_a_severity_signal_hands_even_an_accepted_solution_to_a_person(log, back
 def test_strong_anger_is_offered_a_person_not_handed_over(log, backend):
     # An angry customer's solution is already a colleague's call-back; one who says no to it is asked, not
     # handed over (only a "yes" to that solution is agreement).
-    tracker = make_tracker(slots={"complaint_paraphrase": "your kettle arrived broken", "order_number": "111920",
+    tracker = make_tracker(slots={"complaint_paraphrase": "your kettle arrived broken", "order_number": "111920", "verified_orders": ["111920"],
                                   "complaint_category": "damaged_item", "complaint_severity": ["anger"],
                                   "complaint_confirmed": True, "solution_accepted": False})
     texts, events = run(ActionFinishComplaint(), tracker)
@@ -190,7 +190,7 @@ def test_a_return_past_the_window_is_handed_to_a_person(log, backend):
     old_order = next(order for order in sample_orders(TODAY)
                      if order.delivered_on and (date.today() - order.delivered_on).days > 30)
     tracker = make_tracker(slots={"complaint_paraphrase": "your lamp arrived broken", "complaint_category": "damaged_item",
-                                  "order_number": old_order.number, "complaint_severity": [],
+                                  "order_number": old_order.number, "verified_orders": [old_order.number], "complaint_severity": [],
                                   "complaint_confirmed": True, "solution_accepted": True})
     _, events = run(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == "not_allowed"

@@ -1,12 +1,14 @@
 """The demo shop page served by the console, and the socket.io channel's allowed origins."""
 
 import html
+import re
 
 import pytest
 import requests
 
 from connectors.socketio import DEFAULT_ORIGINS, SocketIOWithOrigins
 from console import shop
+from customer_care.identity import CUSTOMER_TOKEN_KEY, CustomerTokens
 from tests.unit.test_console_support import XSS_IMG, running_console
 
 
@@ -27,12 +29,46 @@ def test_the_widget_talks_to_the_rasa_url_by_default(tmp_path):
         assert 'data-socket-url="http://localhost:5005"' in page
 
 
-def test_a_name_in_the_url_is_escaped_into_the_page(tmp_path):
+KEY = "s" * 40
+
+
+def demo_sign_in(monkeypatch, enabled: bool = True) -> None:
+    monkeypatch.setenv(shop.DEMO_SIGN_IN, "1" if enabled else "0")
+    monkeypatch.setenv(CUSTOMER_TOKEN_KEY, KEY)
+
+
+def page_token(page: str) -> str:
+    return re.search(r'data-customer-token="([^"]*)"', page).group(1)
+
+
+def test_the_demo_page_signs_a_token_for_its_signed_in_customer(tmp_path, monkeypatch):
+    demo_sign_in(monkeypatch)
     with running_console(tmp_path) as console:
-        page = requests.get(f"{console.base_url}/shop/", params={"name": XSS_IMG, "email": '"><b>x'},
+        page = requests.get(f"{console.base_url}/shop/", params={"name": "Priya", "email": "priya.r@mailbox.example"},
                             timeout=10).text
-        assert XSS_IMG not in page and html.escape(XSS_IMG) in page
-        assert '"><b>x' not in page
+    customer = CustomerTokens(KEY).verify(html.unescape(page_token(page)))
+    assert customer is not None and customer.email == "priya.r@mailbox.example" and customer.name == "Priya"
+    assert "Signed in as Priya" in page
+
+
+def test_without_demo_sign_in_the_url_signs_nobody_in(tmp_path, monkeypatch):
+    """Failed on main: `?email=` was passed to the bot as the customer's address."""
+    demo_sign_in(monkeypatch, enabled=False)
+    with running_console(tmp_path) as console:
+        page = requests.get(f"{console.base_url}/shop/", params={"name": "Priya", "email": "priya.r@mailbox.example"},
+                            timeout=10).text
+    assert page_token(page) == "" and "priya.r@mailbox.example" not in page and "Signed in" not in page
+
+
+def test_a_name_in_the_url_is_escaped_into_the_page(tmp_path, monkeypatch):
+    demo_sign_in(monkeypatch)
+    with running_console(tmp_path) as console:
+        page = requests.get(f"{console.base_url}/shop/", params={"name": XSS_IMG, "email": "a@b.example"},
+                            timeout=10).text
+        assert XSS_IMG not in page and "<img" not in page
+        hostile = requests.get(f"{console.base_url}/shop/", params={"name": "Ana", "email": '"><b>x@y.example'},
+                               timeout=10).text
+        assert '"><b>x' not in hostile
 
 
 def test_the_widget_bundle_is_served_or_its_absence_explained(tmp_path, monkeypatch):
