@@ -18,7 +18,7 @@ NLU_REAL_MIN_REJECTION ?= 0.95
 # `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
 RETRAIN_TOLERANCE ?= 0.01
 
-.PHONY: install train retrain run test test-unit test-data test-stories test-nlu test-e2e test-browser bench issues-report inbox-export lock clean
+.PHONY: install train retrain run test test-unit test-data test-stories test-nlu test-e2e test-browser bench issues-report inbox-export purge lock clean
 
 install: $(INSTALLED)
 
@@ -85,6 +85,11 @@ issues-report: $(INSTALLED)
 # Reviewed inbox messages (console) -> data/nlu/from_conversations.yml; new intents get a placeholder response.
 inbox-export: $(INSTALLED)
 	$(BIN)/python -m tools.inbox_export
+
+# Delete conversations and raw customer texts older than DAYS days, keep masked statistics: make purge DAYS=90
+purge: $(INSTALLED)
+	@if [ "$(origin DAYS)" = file ]; then echo "Say how many days to keep: make purge DAYS=90" >&2; exit 2; fi
+	$(BIN)/python -m tools.purge --days $(DAYS)
 
 lock: $(INSTALLED)
 	$(BIN)/pip freeze --exclude-editable | sort -f > requirements.lock
