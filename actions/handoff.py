@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.customers import signed_in_customer
 from actions.messages import latest_intent_and_text
 from actions.services import agent_directory, escalation_settings, issue_log, profile, ticket_store, ticket_webhook
 from customer_care import feedback, form_answers
@@ -25,6 +26,7 @@ from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import first_name
 from customer_care.tickets import NewTicket, Ticket
+from customer_care.webhook import ticket_payload as webhook_payload
 
 HANDOFF_FORM = "handoff_form"
 HANDOFF_OFFER_FORM = "handoff_offer_form"
@@ -115,13 +117,13 @@ class ActionSettleHandoffOffer(Action):
 
 
 def known_email(tracker: Tracker) -> Optional[str]:
-    """The customer's address from this chat ("" when they declined to give one), or from the page that
-    embeds the widget. A slot value that is not an address is an answer still to be validated, not known."""
+    """The customer's address from this chat ("" when they declined to give one), or from the shop's signed
+    token (an address the page merely claims is ignored: it could be anyone's). A slot value that is not an address is an answer still to be validated, not known."""
     slot = tracker.get_slot(EMAIL)
     if slot == EMAIL_DECLINED or (slot and find_email(slot) == slot):
         return slot
-    page = tracker.get_slot("session_started_metadata") or {}
-    return find_email(str(page.get("email") or "")) if isinstance(page, dict) else None
+    customer = signed_in_customer(tracker)
+    return customer.email if customer else None
 
 
 def live_handover_possible() -> bool:
@@ -192,10 +194,9 @@ def _what_happens_next(ticket: Ticket, live: bool) -> str:
 
 
 def ticket_payload(ticket: Ticket) -> Dict[str, Any]:
-    return {"id": ticket.id, "conversation_id": ticket.conversation_id, "priority": ticket.priority,
-            "reason": ticket.reason, "category": ticket.category, "summary": ticket.summary,
-            "customer_name": ticket.customer_name, "customer_email": ticket.customer_email,
-            "created_at": ticket.created_at.isoformat()}
+    """What the ticket webhook is told: the ticket id and a console link, never the conversation id (see
+    customer_care/webhook.py); free text masked."""
+    return webhook_payload(ticket)
 
 
 class ActionOpenTicket(Action):

@@ -117,8 +117,9 @@ class OrderNumberValidation:
         return {ORDER_CHECK: None, ORDER_NUMBER: None}
 
 
-class OrderFormValidation(OrderNumberValidation, FormValidationAction):
-    """An order form: the order slots, then the form's own slots once the order is open to this customer."""
+class OrderFormValidation(OrderNumberValidation):
+    """An order form's validation (mixed into a FormValidationAction): the order slots, then the form's own
+    slots once the order is open to this customer."""
 
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -134,17 +135,17 @@ class OrderFormValidation(OrderNumberValidation, FormValidationAction):
         return [slot for slot in domain_slots if slot not in (ORDER_NUMBER, ORDER_CHECK)]
 
 
-class ValidateTrackOrderForm(OrderFormValidation):
+class ValidateTrackOrderForm(OrderFormValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_track_order_form"
 
 
-class ValidateTrackRefundForm(OrderFormValidation):
+class ValidateTrackRefundForm(OrderFormValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_track_refund_form"
 
 
-class ValidateCancelOrderForm(OrderFormValidation):
+class ValidateCancelOrderForm(OrderFormValidation, FormValidationAction):
     """Asks for confirmation only when the order can still be cancelled."""
 
     def name(self) -> Text:
@@ -154,7 +155,7 @@ class ValidateCancelOrderForm(OrderFormValidation):
         return [] if order is not None and not order.can_be_cancelled else [CONFIRM_CANCELLATION]
 
 
-class ValidateChangeAddressForm(OrderFormValidation):
+class ValidateChangeAddressForm(OrderFormValidation, FormValidationAction):
     """Asks for the new address only when the order has not shipped; checks it looks like an address."""
 
     def name(self) -> Text:

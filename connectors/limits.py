@@ -4,3 +4,6 @@ MAX_BODY_BYTES = 64 * 1024  # a REST request: a long message with metadata fits 
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024  # one socket.io packet (engine.io's limit; its default is 1 MB)
 MAX_MESSAGE_CHARACTERS = 5_000  # about two pages: the longest real complaint is well under it
 MAX_SENDER_CHARACTERS = 200
+
+TOO_LONG = (f"Sorry, that message is too long for me (the limit is {MAX_MESSAGE_CHARACTERS:,} characters). Could "
+            "you send it in shorter parts?")

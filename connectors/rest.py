@@ -3,7 +3,8 @@
 Rasa 3.6's own RestInput answers 500 when the JSON body is not an object (`[]`, `"hi"`) or when `message` is
 not a string, because it calls `.get` on whatever it parsed, and it takes any size. This channel keeps the same
 URL and replies (/webhooks/rest/webhook) and answers such requests with a 400 or 413 that says what is wrong,
-before the body is parsed or the text is read.
+before the body is parsed or the text is read; a message over the length cap gets a polite reply and goes no
+further.
 
 Identity: `metadata.customer_token` may carry the shop's signed customer token (customer_care/identity.py);
 the message's metadata then holds what the token proves, and nothing else the client sent. Sender ids that
@@ -11,14 +12,15 @@ start with "web-" belong to the chat widget's conversations and are refused here
 """
 
 import json
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
-from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS
+from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS, TOO_LONG
 from customer_care.identity import (CONVERSATION_PREFIX, CustomerTokens, client_key, secret_from_environment,
                                     trusted_metadata, SESSION_KEY)
 
@@ -70,10 +72,17 @@ class ValidatedRestInput(RestInput):
         return sender
 
     def _extract_message(self, req: Request) -> Optional[Text]:
-        message = _optional_text(req, "message") or ""
-        if len(message) > MAX_MESSAGE_CHARACTERS:
-            raise InvalidUsage(f"'message' is longer than {MAX_MESSAGE_CHARACTERS} characters.")
-        return message
+        return _optional_text(req, "message") or ""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def refuse_overlong(message: UserMessage) -> None:
+            # A polite reply, as the widget gets, and nothing for Rasa to read or keep.
+            if len(message.text or "") > MAX_MESSAGE_CHARACTERS:
+                await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
+                return
+            await on_new_message(message)
+
+        return super().blueprint(refuse_overlong)
 
     def _extract_input_channel(self, req: Request) -> Text:
         # Not the client's to choose: the channel decides where agents' replies go.

@@ -18,15 +18,13 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-from connectors.limits import MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES
+from connectors.limits import MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, TOO_LONG
 from customer_care.identity import (SESSION_KEY, CustomerTokens, SessionTokens, client_key, secret_from_environment,
                                     trusted_metadata)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ORIGINS: List[Text] = ["http://localhost:5006", "http://127.0.0.1:5006"]  # the demo shop page (make run)
-TOO_LONG = (f"Sorry, that message is too long for me (the limit is {MAX_MESSAGE_CHARACTERS:,} characters). Could "
-            "you send it in shorter parts?")
 
 
 class SocketIOWithOrigins(SocketIOInput):

@@ -3,6 +3,8 @@
     python -m console serve [--host 127.0.0.1] [--port 5006]
     python -m console add-agent USERNAME --name "Display Name" [--role agent|trainer] [--password-stdin]
     python -m console set-password USERNAME [--password-stdin]
+    python -m console disable-agent USERNAME    # can't log in any more; open sessions end at once
+    python -m console enable-agent USERNAME
     python -m console list-agents
 """
 
@@ -36,14 +38,22 @@ def main(argv: Optional[Sequence[str]] = None, stdin: TextIO = sys.stdin,
         directory = AgentDirectory(settings.database_url)
         if args.command == "list-agents":
             return _list_agents(directory)
+        if args.command == "disable-agent":
+            agent = directory.disable(args.username)
+            ended = _sessions(settings).end_all(agent.username)
+            print(f"Disabled {agent.username}; {ended} open session(s) logged out.")
+            return 0
+        if args.command == "enable-agent":
+            agent = directory.enable(args.username)
+            print(f"Enabled {agent.username}; they can log in again.")
+            return 0
         password = _read_password(args.password_stdin, stdin, ask)
         if args.command == "add-agent":
             agent = directory.add(args.username, args.name, password, role=args.role)
             print(f"Added {agent.role} {agent.username} ({agent.display_name}).")
         else:
             directory.set_password(args.username, password)
-            sessions = SessionStore(settings.database_url, idle=timedelta(hours=settings.session_hours))
-            ended = sessions.end_all(args.username.strip().lower())
+            ended = _sessions(settings).end_all(args.username.strip().lower())
             print(f"Password of {args.username} changed; {ended} open session(s) logged out.")
         return 0
     except (AgentError, SettingsError) as error:
@@ -53,6 +63,11 @@ def main(argv: Optional[Sequence[str]] = None, stdin: TextIO = sys.stdin,
         print(f"error: cannot use the database: {type(error).__name__}: {error.args[0] if error.args else ''}",
               file=sys.stderr)
         return 1
+
+
+def _sessions(settings: ConsoleSettings) -> SessionStore:
+    return SessionStore(settings.database_url, idle=timedelta(hours=settings.session_hours),
+                        lifetime=timedelta(hours=settings.session_max_hours))
 
 
 def _serve(settings: ConsoleSettings, host: str, port: int) -> int:
@@ -73,7 +88,8 @@ def _list_agents(directory: AgentDirectory) -> int:
     width = max(len(agent.username) for agent in agents)
     for agent in agents:
         seen = f"last seen {agent.last_seen_at:%Y-%m-%d %H:%M} UTC" if agent.last_seen_at else "never logged in"
-        print(f"{agent.username:<{width}}  {agent.role:<7}  {agent.display_name}  ({seen})")
+        state = "disabled" if agent.disabled else "active"
+        print(f"{agent.username:<{width}}  {agent.role:<7}  {state:<8}  {agent.display_name}  ({seen})")
     return 0
 
 
@@ -107,7 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     change = commands.add_parser("set-password", help="change an account's password (logs it out everywhere)")
     change.add_argument("username")
     change.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
-    commands.add_parser("list-agents", help="list the console accounts")
+    disable = commands.add_parser("disable-agent", help="stop an account logging in (logs it out everywhere)")
+    disable.add_argument("username")
+    enable = commands.add_parser("enable-agent", help="let a disabled account log in again")
+    enable.add_argument("username")
+    commands.add_parser("list-agents", help="list the console accounts, active or disabled")
     return parser
 
 

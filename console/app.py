@@ -11,6 +11,7 @@ from sanic.exceptions import SanicException
 from customer_care.agents import AgentDirectory
 from customer_care.inbox import Inbox
 from customer_care.issue_log import IssueLog
+from customer_care.retention import retention_days, start_daily_purge
 from customer_care.tickets import TicketStore
 
 from console import api, auth, pages, review, shop
@@ -18,7 +19,7 @@ from console.context import Console
 from console.desk import TicketDesk
 from console.errors import EXPECTED_ERRORS, status_for
 from console.rasa_api import RasaApi, RasaClient
-from console.sessions import SessionStore
+from console.sessions import SessionStore, ThrottleRules
 from console.settings import ConsoleSettings
 from console.web import error_page, template_environment
 
@@ -47,7 +48,10 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.ctx.console = Console(
         settings=settings, tickets=tickets, agents=AgentDirectory(settings.database_url), issues=issues,
-        sessions=SessionStore(settings.database_url, timedelta(hours=settings.session_hours)),
+        sessions=SessionStore(settings.database_url, timedelta(hours=settings.session_hours),
+                              lifetime=timedelta(hours=settings.session_max_hours),
+                              throttle=ThrottleRules(per_user=settings.login_failures_per_user,
+                                                     per_address=settings.login_failures_per_address)),
         rasa=rasa_client, desk=TicketDesk(tickets, issues, rasa_client), templates=template_environment(),
         inbox=Inbox(settings.events_url or None, settings.database_url),
     )
@@ -60,6 +64,8 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
     app.register_middleware(_add_security_headers, "response")
     app.error_handler.add(Exception, _on_error)
     app.register_listener(_close_clients, "after_server_stop")
+    if retention_days() is not None:  # CARE_RETENTION_DAYS; a bad value stops the console here
+        app.register_listener(_purge_daily, "after_server_start")
     return app
 
 
@@ -77,6 +83,13 @@ def _on_error(request: Request, error: Exception) -> HTTPResponse:
         return error_page(request, error.status_code, str(error) or "The request was not understood.")
     logger.exception("Unexpected error answering %s %s", request.method, request.path)
     return error_page(request, 500, "Something went wrong in the console; the error is in its log.")
+
+
+async def _purge_daily(app: Sanic, _loop: object) -> None:
+    """Purge what is older than CARE_RETENTION_DAYS now and every 24 h, in a worker thread (customer_care.retention)."""
+    settings: ConsoleSettings = app.ctx.console.settings
+    start_daily_purge(retention_days(), database_url=settings.database_url, events_url=settings.events_url or None,
+                      log=logging.getLogger("sanic.root"))
 
 
 async def _close_clients(app: Sanic, _loop: object) -> None:

@@ -6,13 +6,21 @@ every route except the login page and the static files.
 - Every POST carries the session's CSRF token, in the form field `csrf_token` or the header `X-CSRF-Token`.
   The login form, which has no session yet, uses a double-submit cookie instead.
 - Every authenticated request records that the agent is at the console (`AgentDirectory.touch`): the bot
-  promises a live hand-over only while someone is.
+  promises a live hand-over only while someone is. A disabled account's session ends at its next request.
+- Logins are throttled per username and per client address (`console.sessions.LoginThrottle`): a locked one
+  gets a 429 without its password being checked. The client address is the socket's peer, or, only when
+  CONSOLE_TRUSTED_PROXIES says how many reverse proxies stand in front, the address the outermost of them put
+  in X-Forwarded-For. At most `LOGIN_CHECKS_AT_ONCE` passwords are checked at a time, so a burst of attempts
+  can't slip past the throttle before its failures are counted (and argon2's memory use stays bounded).
 """
 
 import asyncio
 import hmac
+import ipaddress
+import math
 import re
 import secrets
+from datetime import timedelta
 from typing import Optional
 
 from sanic import HTTPResponse, Request, Sanic
@@ -30,7 +38,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRONG_LOGIN = "Wrong username or password."
 STALE_FORM = "This form has expired (its security token is missing or wrong). Reload the page and try again."
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # what secrets.token_urlsafe(32) makes
-MAX_CREDENTIAL_LENGTH = 1024  # a longer password only makes scrypt work harder for nothing
+MAX_CREDENTIAL_LENGTH = 1024  # a longer password only makes the hash work harder for nothing
+LOGIN_CHECKS_AT_ONCE = 2
 
 
 def csrf_matches(expected: Optional[str], given: Optional[str]) -> bool:
@@ -68,7 +77,9 @@ async def require_session(request: Request) -> Optional[HTTPResponse]:
     token = request.cookies.get(SESSION_COOKIE, "")
     session = console.sessions.resume(token)
     agent = console.agents.get(session.username) if session else None
-    if session is None or agent is None:  # no session, an expired one, or the account was removed
+    if session is not None and (agent is None or agent.disabled):
+        console.sessions.end(token)  # the account was removed or disabled: the session ends now
+    if session is None or agent is None or agent.disabled:  # no session, an expired one, or no usable account
         response = (json_error(401, "You are not logged in, or your session has expired. Log in again.")
                     if is_api(request) else responses.redirect("/login", status=303))
         if token:
@@ -102,14 +113,55 @@ async def login(request: Request) -> HTTPResponse:
     username = (_form_field(request, "username") or "").strip()[:MAX_CREDENTIAL_LENGTH]
     password = (_form_field(request, "password") or "")[:MAX_CREDENTIAL_LENGTH]
     console = console_of(request)
-    # scrypt takes a noticeable fraction of a second on purpose; keep the event loop serving other agents.
-    agent = await asyncio.get_running_loop().run_in_executor(None, console.agents.authenticate, username, password)
-    if agent is None:
-        return _login_page(request, status=401, message=WRONG_LOGIN, username=username)
+    throttle = console.sessions.throttle
+    address = client_address(request, console.settings.trusted_proxies)
+    async with _login_checks(request):
+        wait = throttle.retry_after(username, address)
+        if wait is not None:
+            return _too_many_attempts(request, wait, username)
+        # The hash takes a noticeable fraction of a second on purpose; keep the event loop serving other agents.
+        agent = await asyncio.get_running_loop().run_in_executor(None, console.agents.authenticate, username,
+                                                                 password)
+        if agent is None:
+            throttle.record_failure(username, address)
+            return _login_page(request, status=401, message=WRONG_LOGIN, username=username)
+        throttle.record_success(username)
     console.sessions.end(request.cookies.get(SESSION_COOKIE, ""))  # never carry an old session over a login
     response = responses.redirect("/", status=303)
-    set_cookie(response, SESSION_COOKIE, console.sessions.start(agent.username), console.settings.secure_cookies)
+    set_cookie(response, SESSION_COOKIE, console.sessions.start(agent.username), console.settings.secure_cookies,
+               max_age=int(console.sessions.lifetime.total_seconds()))
     clear_cookie(response, LOGIN_CSRF_COOKIE, console.settings.secure_cookies)
+    return response
+
+
+def client_address(request: Request, trusted_proxies: int) -> str:
+    """Who is logging in: the socket's peer, or behind `trusted_proxies` reverse proxies the address the
+    outermost one appended to X-Forwarded-For (entries further left were written by the client: ignored)."""
+    peer = request.ip or "unknown"
+    if trusted_proxies <= 0:
+        return peer
+    hops = [hop.strip() for header in request.headers.getall("x-forwarded-for", []) for hop in header.split(",")]
+    hops = [hop for hop in hops if hop]
+    if len(hops) < trusted_proxies:
+        return peer  # the request did not come through every proxy we were told about
+    try:
+        return str(ipaddress.ip_address(hops[-trusted_proxies]))
+    except ValueError:
+        return peer
+
+
+def _login_checks(request: Request) -> asyncio.Semaphore:
+    slots = getattr(request.app.ctx, "login_checks", None)
+    if slots is None:
+        slots = request.app.ctx.login_checks = asyncio.Semaphore(LOGIN_CHECKS_AT_ONCE)
+    return slots
+
+
+def _too_many_attempts(request: Request, wait: timedelta, username: str) -> HTTPResponse:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    message = f"Too many attempts; try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    response = _login_page(request, status=429, message=message, username=username)
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait.total_seconds())))
     return response
 
 

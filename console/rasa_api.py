@@ -2,10 +2,16 @@
 
 Every call has a timeout and every failure (Rasa down, slow, refusing the token, answering nonsense) becomes
 `RasaUnavailable` with a message an agent can act on; the API token never appears in it.
+
+What an agent types reaches the customer as literal text: the chat widget (rasa-webchat 1.0.1) renders bot
+messages as Markdown with react-markdown 4 (remark-parse 5, GFM on, CommonMark off) and no link sanitising,
+so `[x](javascript:...)` would be a live link there. `escape_markdown` neutralises every piece of Markdown that
+parser knows, in the agent's text and name alike, and leaves plain sentences as they are.
 """
 
 import asyncio
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
 from urllib.parse import quote
@@ -38,8 +44,55 @@ class RasaApi(Protocol):
 
 
 def agent_text(agent_name: str, text: str) -> str:
-    """What the customer reads: the prefix shows a named person wrote it, whatever widget they chat in."""
-    return f"{agent_name}{AGENT_SUFFIX}{text}"
+    """What the customer reads: the prefix shows a named person wrote it, whatever widget they chat in. Both
+    the name and the text are escaped for Markdown, so they show as typed."""
+    return f"{escape_markdown(agent_name)}{AGENT_SUFFIX}{escape_markdown(text)}"
+
+
+# Anywhere in a line: backslash, code, emphasis, links and images, strikethrough, tables. remark-parse (GFM,
+# not CommonMark) lets a backslash escape these and # + - . ! > ( ) { } (markdown-escapes' "gfm" list), no more.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]~|]")
+# At the start of a line: an indent that would make a code block (inside which escapes show), headings, quotes,
+# list items, ordered lists, setext underlines.
+_LINE_START_MARKUP = re.compile(r"^([ \t]*)(?:([#>+\-])|(\d+)([.)])|(=))?", re.MULTILINE)
+CODE_INDENT = 4
+# `<` opens raw HTML and autolinks (`<javascript://%0Aalert(1)>` would be a live link), and a backslash can't
+# escape it here; `&` followed by a name or `#` would be read as a character reference. Both become entities.
+_ENTITY_START = re.compile(r"&(?=[A-Za-z0-9#])")
+# GFM links bare http://, https:// and mailto: addresses (even inside `![img](http://evil)`); an entity for the
+# colon keeps the address as plain text the customer can still read and copy.
+_BARE_LINK = re.compile(r"(https?|mailto):", re.IGNORECASE)
+_ESCAPED = re.compile(r"\\([\\`*_\[\]~|#>+\-.)])|&lt;|&amp;|&#58;|&#61;|&#32;|&#9;")
+_UNESCAPED = {"&lt;": "<", "&amp;": "&", "&#58;": ":", "&#61;": "=", "&#32;": " ", "&#9;": "\t"}
+
+
+def escape_markdown(text: str) -> str:
+    """`text` as Markdown that renders to exactly `text` in the widget, with no link, image, HTML or formatting
+    of any kind. Plain sentences come back unchanged, since other channels show the raw text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ENTITY_START.sub("&amp;", text)
+    text = text.replace("<", "&lt;")
+    text = _BARE_LINK.sub(lambda match: match.group(1) + "&#58;", text)
+    text = _INLINE_MARKUP.sub(lambda match: "\\" + match.group(0), text)
+    return _LINE_START_MARKUP.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: "re.Match[str]") -> str:
+    indent, marker, digits, delimiter, underline = match.groups()
+    if len(indent.expandtabs(CODE_INDENT)) >= CODE_INDENT:
+        indent = ("&#9;" if indent[0] == "\t" else "&#32;") + indent[1:]  # a paragraph line, not a code block
+    if marker:
+        return f"{indent}\\{marker}"
+    if digits:
+        return f"{indent}{digits}\\{delimiter}"
+    if underline:
+        return f"{indent}&#61;"  # "=" can't be backslash-escaped; a line of them would underline a heading
+    return indent
+
+
+def unescape_markdown(text: str) -> str:
+    """The inverse of `escape_markdown`: what the agent typed, for the console's own transcript."""
+    return _ESCAPED.sub(lambda match: match.group(1) or _UNESCAPED[match.group(0)], text)
 
 
 class RasaClient:
@@ -136,10 +189,14 @@ def _line(event: Mapping[str, Any]) -> Optional[TranscriptLine]:
     agent_name = metadata.get("agent_name") if isinstance(metadata, dict) else None
     if not isinstance(agent_name, str) or not agent_name:
         return {"sender": "bot", "text": text, "time": time, "agent_name": None}
-    # The agent's name is shown beside the line, so the prefix the customer sees is not repeated in it.
-    prefix = f"{agent_name}{AGENT_SUFFIX}"
-    return {"sender": "agent", "text": text[len(prefix):] if text.startswith(prefix) else text, "time": time,
-            "agent_name": agent_name}
+    # The agent's name is shown beside the line, so the prefix the customer sees is not repeated in it, and the
+    # text is shown as the agent typed it, without the escapes that keep the widget from reading it as Markdown.
+    prefix = agent_text(agent_name, "")
+    if text.startswith(prefix):
+        text = unescape_markdown(text[len(prefix):])
+    elif text.startswith(f"{agent_name}{AGENT_SUFFIX}"):  # a reply sent before replies were escaped
+        text = text[len(agent_name) + len(AGENT_SUFFIX):]
+    return {"sender": "agent", "text": text, "time": time, "agent_name": agent_name}
 
 
 def _iso_time(timestamp: Any) -> Optional[str]:

@@ -1,19 +1,30 @@
 """People who answer escalated chats: accounts for the agent console, and who is on duty right now.
 
-Passwords are stored as scrypt hashes with a random salt per agent. An agent counts as online while the
-console has heard from them recently (its pages poll every few seconds); the bot promises a live hand-over
-only when support is open by the store profile's hours *and* someone is online.
+Passwords are stored as argon2id hashes (argon2-cffi's `PasswordHasher`, RFC 9106 low-memory profile; the
+cost parameters and a random salt are part of each hash). Hashes written before issue 14 (scrypt) still verify,
+once: the login that proves one replaces it with argon2id, as it does any argon2 hash whose parameters are out
+of date. Every login attempt costs exactly one hash verification, whether the username exists or not.
+
+An account can be disabled (`disable`): it can't log in and never counts as on duty, and the console ends its
+sessions. An agent counts as online while the console has heard from them recently (its pages poll every few
+seconds); the bot promises a live hand-over only when support is open by the store profile's hours *and*
+someone is online.
 """
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, update
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
 from customer_care.profile import StoreProfile
@@ -24,16 +35,57 @@ ONLINE_WITHIN = timedelta(seconds=90)
 MIN_PASSWORD_LENGTH = 10
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
 
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+PASSWORD_HASHER = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4 in argon2-cffi 25.1; tests swap in a cheap one
+LEGACY_SCRYPT_PREFIX = "scrypt$"  # what hash_password wrote before issue 14
+
+logger = logging.getLogger(__name__)
+_dummy_hashes: Dict[Tuple[Any, ...], str] = {}
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+    return PASSWORD_HASHER.hash(password)
 
 
 def verify_password(password: str, stored: str) -> bool:
+    return _check_password(password, stored)[0]
+
+
+def _check_password(password: str, stored: str) -> Tuple[bool, bool]:
+    """(the password matches, the stored hash should be replaced). Exactly one hash verification whatever
+    `stored` holds: a malformed hash is verified against the dummy hash instead, like an unknown user."""
+    hasher = PASSWORD_HASHER
+    if stored.startswith(LEGACY_SCRYPT_PREFIX):
+        return _verify_scrypt(password, stored), True
+    try:
+        hasher.verify(stored, password)
+    except VerifyMismatchError:
+        return False, False
+    except (InvalidHashError, VerificationError):
+        _spend_one_verification(password)
+        return False, False
+    return True, hasher.check_needs_rehash(stored)
+
+
+def _dummy_hash() -> str:
+    """A hash of a random secret with the current cost parameters, made once per process and parameters."""
+    hasher = PASSWORD_HASHER
+    key = (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+           hasher.salt_len)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(32))
+    return _dummy_hashes[key]
+
+
+def _spend_one_verification(password: str) -> None:
+    """The work of checking a password, for an attempt that has no real hash to check it against."""
+    try:
+        PASSWORD_HASHER.verify(_dummy_hash(), password)
+    except VerificationError:
+        pass
+
+
+def _verify_scrypt(password: str, stored: str) -> bool:
+    """A hash from before issue 14: scrypt$N$r$p$salt$digest (hex)."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
@@ -61,6 +113,7 @@ agents_table = Table(
     Column("password_hash", String(255), nullable=False),
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("last_seen_at", DateTime(timezone=False), nullable=True),
+    Column("disabled_at", DateTime(timezone=False), nullable=True),  # set while the account is disabled
 )
 
 
@@ -70,12 +123,32 @@ class Agent:
     display_name: str
     role: str
     last_seen_at: Optional[datetime]
+    disabled: bool = False
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Databases made before issue 14 have no `disabled_at` column; add it (another process may be doing the
+    same, so a failure is fine as long as the column is there afterwards)."""
+    def missing() -> bool:
+        with engine.connect() as connection:
+            return "disabled_at" not in {column["name"] for column in inspect(connection).get_columns("agents")}
+
+    if not missing():
+        return
+    column_type = DateTime(timezone=False).compile(dialect=engine.dialect)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE agents ADD COLUMN disabled_at {column_type} NULL"))
+    except SQLAlchemyError:
+        if missing():
+            raise
 
 
 class AgentDirectory:
     def __init__(self, url: Optional[str] = None) -> None:
         self.engine = engine_for(url or database_url())
         metadata.create_all(self.engine, checkfirst=True)
+        _add_missing_columns(self.engine)
 
     def add(self, username: str, display_name: str, password: str, role: str = "agent") -> Agent:
         username = username.strip().lower()
@@ -119,14 +192,46 @@ class AgentDirectory:
         return [_agent(row) for row in rows]
 
     def authenticate(self, username: str, password: str) -> Optional[Agent]:
+        """The agent, when the password is theirs and the account is enabled. An unknown username costs the
+        same one hash verification (against a dummy hash with the same parameters) as a known one."""
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(agents_table).where(agents_table.c.username == (username or "").strip().lower())
             ).mappings().first()
-        if row is None:
-            verify_password(password or "", hash_password("timing-equaliser"))  # same work for unknown users
+        stored = row["password_hash"] if row is not None else _dummy_hash()
+        matches, outdated = _check_password(password or "", stored)
+        if row is None or not matches or row["disabled_at"] is not None:
             return None
-        return _agent(row) if verify_password(password or "", row["password_hash"]) else None
+        if outdated:
+            self._rehash(row["username"], stored, password)
+        return _agent(row)
+
+    def _rehash(self, username: str, old_hash: str, password: str) -> None:
+        """Replace an old scrypt hash, or an argon2 hash with outdated parameters, after a successful login.
+        Only if it is still the hash just verified: a password changed meanwhile wins."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(update(agents_table).where(agents_table.c.username == username,
+                                                              agents_table.c.password_hash == old_hash)
+                                   .values(password_hash=hash_password(password)))
+        except SQLAlchemyError as error:  # the login itself succeeded; the next one tries again
+            logger.warning("Could not upgrade the password hash of %s: %s", username, type(error).__name__)
+
+    def disable(self, username: str, now: Optional[datetime] = None) -> Agent:
+        """The account can no longer log in or count as on duty (the caller ends its sessions)."""
+        return self._set_disabled(username, to_stored_time(now or utc_now()))
+
+    def enable(self, username: str) -> Agent:
+        return self._set_disabled(username, None)
+
+    def _set_disabled(self, username: str, disabled_at: Optional[datetime]) -> Agent:
+        username = username.strip().lower()
+        if not self.get(username):
+            raise AgentError(f"There is no agent called {username}.")
+        with self.engine.begin() as connection:
+            connection.execute(update(agents_table).where(agents_table.c.username == username)
+                               .values(disabled_at=disabled_at))
+        return self.get(username)  # type: ignore[return-value]
 
     def touch(self, username: str, now: Optional[datetime] = None) -> None:
         """Record that the agent is at the console now."""
@@ -138,7 +243,8 @@ class AgentDirectory:
         since = to_stored_time((now or utc_now()) - within)
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(agents_table).where(agents_table.c.role == "agent", agents_table.c.last_seen_at >= since)
+                select(agents_table).where(agents_table.c.role == "agent", agents_table.c.last_seen_at >= since,
+                                           agents_table.c.disabled_at.is_(None))
             ).mappings().all()
         return [_agent(row) for row in rows]
 
@@ -151,4 +257,5 @@ def agent_on_duty(profile: StoreProfile, directory: AgentDirectory, now: Optiona
 
 def _agent(row: Mapping[str, Any]) -> Agent:
     return Agent(username=row["username"], display_name=row["display_name"], role=row["role"],
-                 last_seen_at=from_stored_time(row["last_seen_at"]) if row["last_seen_at"] else None)
+                 last_seen_at=from_stored_time(row["last_seen_at"]) if row["last_seen_at"] else None,
+                 disabled=row["disabled_at"] is not None)

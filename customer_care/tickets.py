@@ -3,6 +3,10 @@
 One SQL table (`tickets`) in the assistant's own database (`settings.database_url()`, shared with the issue
 log), through SQLAlchemy Core. A conversation has at most one open ticket: opening another while one is
 waiting or claimed returns the open one.
+
+Free text is masked before it is stored (`masking.mask_personal_data`: card numbers, e-mail addresses, phone
+numbers): the summary, which quotes the customer ("my card 4111 ... was charged twice"), the name they typed,
+and the agent's outcome note. The customer's e-mail address field is kept: it is where the team replies.
 """
 
 from dataclasses import dataclass
@@ -13,6 +17,7 @@ from typing import Any, List, Mapping, Optional
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, or_, select, update
 
 from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
+from customer_care.masking import mask_personal_data
 from customer_care.settings import database_url
 
 
@@ -113,9 +118,10 @@ class TicketStore:
         stamp = to_stored_time(now or utc_now())
         with self.engine.begin() as connection:
             result = connection.execute(tickets_table.insert().values(
-                conversation_id=new.conversation_id, customer_name=new.customer_name,
+                conversation_id=new.conversation_id, customer_name=_masked(new.customer_name),
                 customer_email=new.customer_email, reason=new.reason, category=new.category, priority=new.priority,
-                summary=new.summary or "", status=TicketStatus.WAITING.value, created_at=stamp, updated_at=stamp,
+                summary=mask_personal_data(new.summary or ""), status=TicketStatus.WAITING.value, created_at=stamp,
+                updated_at=stamp,
             ))
             ticket_id = int(result.inserted_primary_key[0])
         return self.get(ticket_id)
@@ -166,7 +172,7 @@ class TicketStore:
             raise ValueError(f"a ticket closes as one of {', '.join(CLOSING_STATUSES)}, not {status!r}")
         stamp = now or utc_now()
         self._change_if_free(ticket_id, agent, "claimed by", stamp, status=status, assigned_agent=agent,
-                             outcome=outcome.strip() or None, closed_at=to_stored_time(stamp))
+                             outcome=_masked(outcome.strip() or None), closed_at=to_stored_time(stamp))
         return self.get(ticket_id)
 
     def _change_if_free(self, ticket_id: int, agent: str, taken: str, now: Optional[datetime], **values: Any) -> None:
@@ -184,6 +190,10 @@ class TicketStore:
             if not ticket.is_open:
                 raise TicketError(f"Ticket {ticket_id} is already {ticket.status.replace('_', ' ')}.")
             raise TicketError(f"Ticket {ticket_id} is {taken} {ticket.assigned_agent}.")
+
+
+def _masked(text: Optional[str]) -> Optional[str]:
+    return mask_personal_data(text) if text else text
 
 
 def _ticket(row: Mapping[str, Any]) -> Ticket:

@@ -3,6 +3,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from argon2 import PasswordHasher
 
 from customer_care.agents import (
     AgentDirectory,
@@ -16,6 +17,7 @@ from customer_care.profile import StoreProfile, load_profile
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PASSWORD = "correct horse battery"
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)  # a Tuesday, 13:00 in Berlin
 
 # store_profile.yml: Europe/Berlin, Monday-Friday 08:00-20:00, Saturday 09:00-16:00.
@@ -41,8 +43,8 @@ CLOSED_MOMENTS = [
 
 @pytest.fixture
 def directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AgentDirectory:
-    # Cheap scrypt for the directory tests (the cost is stored in each hash); the password tests keep the real one.
-    monkeypatch.setattr("customer_care.agents._SCRYPT_N", 2**4)
+    # Cheap argon2 for the directory tests (the cost is stored in each hash); the password tests keep the real one.
+    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER", CHEAP_HASHER)
     return AgentDirectory(f"sqlite:///{tmp_path / 'care.db'}")
 
 
@@ -59,7 +61,7 @@ def test_hash_password_is_salted_and_differs_every_time() -> None:
 
     assert first != second
     assert PASSWORD not in first
-    assert first.startswith("scrypt$16384$8$1$")  # the cost stored with the hash is the real one
+    assert first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # the cost stored with the hash is the real one
     assert first.split("$")[4] != second.split("$")[4]  # the salts differ
     assert verify_password(PASSWORD, first) and verify_password(PASSWORD, second)
 
@@ -94,8 +96,14 @@ def test_verify_password_refuses_a_tampered_digest() -> None:
     "scrypt$16384$8$1$00112233445566778899aabbccddeeff$",  # empty digest
     "scrypt$1000$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n not a power of two
     "scrypt$1073741824$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n far over the memory limit
+    "$argon2id$",
+    "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ",  # no digest
+    "$argon2id$v=19$m=65536,t=3,p=4$!!!$!!!",  # not base64
+    "$argon2x$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43,  # no such variant
 ])
-def test_verify_password_refuses_garbage_stored_strings_without_raising(stored: str) -> None:
+def test_verify_password_refuses_garbage_stored_strings_without_raising(stored: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER", CHEAP_HASHER)  # garbage costs a dummy verification
     assert verify_password(PASSWORD, stored) is False
 
 
@@ -342,3 +350,156 @@ def test_not_on_duty_when_the_agent_left_the_console(directory: AgentDirectory, 
 def test_the_profile_has_the_hours_these_tests_assume(shop: StoreProfile) -> None:
     assert shop.timezone == "Europe/Berlin"
     assert shop.describe_opening_hours() == "Monday to Friday 08:00-20:00; Saturday 09:00-16:00"
+
+
+# --- issue 14: argon2id, equal work for unknown users, rehashing, disabled accounts ----------------------------
+
+
+class HashWork:
+    """Counts every password-hash computation (scrypt runs and argon2 hashes and verifications) and the cost
+    parameters each one used."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import hashlib
+
+        import argon2
+
+        self.calls: list = []
+        real_scrypt = hashlib.scrypt
+        real_verify, real_hash = argon2.PasswordHasher.verify, argon2.PasswordHasher.hash
+
+        def scrypt(password, *, salt, n, r, p, maxmem=0, dklen=64):  # type: ignore[no-untyped-def]
+            self.calls.append(("scrypt", n, r, p))
+            return real_scrypt(password, salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
+
+        def verify(hasher, stored, password):  # type: ignore[no-untyped-def]
+            parameters = argon2.extract_parameters(stored)
+            self.calls.append(("argon2 verify", parameters.type, parameters.time_cost, parameters.memory_cost,
+                               parameters.parallelism, parameters.hash_len, parameters.salt_len))
+            return real_verify(hasher, stored, password)
+
+        def hash_(hasher, password, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.calls.append(("argon2 hash",))
+            return real_hash(hasher, password, *args, **kwargs)
+
+        monkeypatch.setattr(hashlib, "scrypt", scrypt)
+        monkeypatch.setattr(argon2.PasswordHasher, "verify", verify)
+        monkeypatch.setattr(argon2.PasswordHasher, "hash", hash_)
+
+    def during(self, action) -> list:  # type: ignore[no-untyped-def]
+        self.calls.clear()
+        action()
+        return list(self.calls)
+
+
+def test_unknown_user_costs_the_same_hash_work(directory: AgentDirectory, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory.add("sam", "Sam", PASSWORD)
+    directory.authenticate("nobody", "warm-up")  # a dummy hash may be made once per process, not per login
+    work = HashWork(monkeypatch)
+
+    known = work.during(lambda: directory.authenticate("sam", "wrong password"))
+    unknown = work.during(lambda: directory.authenticate("nobody", "wrong password"))
+    empty = work.during(lambda: directory.authenticate("", ""))
+
+    assert len(known) == 1, known  # exactly one hash verification each, with the same cost parameters
+    assert unknown == known
+    assert empty == known
+
+
+def test_passwords_are_argon2id_with_the_library_defaults() -> None:
+    import argon2
+
+    stored = hash_password(PASSWORD)
+
+    parameters = argon2.extract_parameters(stored)
+    assert parameters.type is argon2.Type.ID
+    defaults = argon2.PasswordHasher()
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (
+        defaults.time_cost, defaults.memory_cost, defaults.parallelism)
+    assert verify_password(PASSWORD, stored) and not verify_password(PASSWORD + "x", stored)
+
+
+def test_old_scrypt_hashes_verify_once_then_are_replaced_by_argon2(directory: AgentDirectory) -> None:
+    import hashlib
+    import secrets
+
+    from sqlalchemy import select, update
+
+    from customer_care.agents import agents_table
+
+    directory.add("sam", "Sam", PASSWORD)
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    old = f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"  # what the console stored before issue 14
+    with directory.engine.begin() as connection:
+        connection.execute(update(agents_table).values(password_hash=old))
+
+    def stored() -> str:
+        with directory.engine.connect() as connection:
+            return connection.execute(select(agents_table.c.password_hash)).scalar_one()
+
+    assert directory.authenticate("sam", "wrong password") is None
+    assert stored() == old  # a failed login changes nothing
+    assert directory.authenticate("sam", PASSWORD) is not None
+    assert stored().startswith("$argon2id$")
+    assert directory.authenticate("sam", PASSWORD) is not None  # the new hash works
+
+
+def test_a_hash_with_outdated_argon2_parameters_is_rehashed_on_login(directory: AgentDirectory,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import argon2
+    from sqlalchemy import select
+
+    from customer_care.agents import agents_table
+
+    directory.add("sam", "Sam", PASSWORD)
+    with directory.engine.connect() as connection:
+        before = connection.execute(select(agents_table.c.password_hash)).scalar_one()
+    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER",
+                        argon2.PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
+
+    assert directory.authenticate("sam", PASSWORD) is not None
+
+    with directory.engine.connect() as connection:
+        after = connection.execute(select(agents_table.c.password_hash)).scalar_one()
+    assert after != before and argon2.extract_parameters(after).time_cost == 2
+
+
+def test_disabled_agent_cannot_log_in_and_is_never_on_duty(directory: AgentDirectory, shop: StoreProfile) -> None:
+    directory.add("sam", "Sam", PASSWORD)
+    directory.touch("sam", OPEN_MOMENTS[0])
+
+    directory.disable("Sam")
+
+    assert directory.get("sam").disabled  # type: ignore[union-attr]
+    assert directory.authenticate("sam", PASSWORD) is None
+    assert directory.online(OPEN_MOMENTS[0]) == []
+    assert agent_on_duty(shop, directory, OPEN_MOMENTS[0]) is False
+    directory.enable("sam")
+    assert not directory.get("sam").disabled  # type: ignore[union-attr]
+    assert directory.authenticate("sam", PASSWORD) is not None
+    with pytest.raises(AgentError, match="nobody"):
+        directory.disable("nobody")
+
+
+def test_an_agents_table_from_before_issue_14_gains_the_disabled_column(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "CREATE TABLE agents (id INTEGER PRIMARY KEY, username VARCHAR(50) NOT NULL UNIQUE, "
+            "display_name VARCHAR(100) NOT NULL, role VARCHAR(20) NOT NULL, password_hash VARCHAR(255) NOT NULL, "
+            "created_at DATETIME NOT NULL, last_seen_at DATETIME)"))
+        connection.execute(text(
+            "INSERT INTO agents (username, display_name, role, password_hash, created_at) "
+            "VALUES ('old', 'Old Timer', 'agent', 'scrypt$x', '2025-01-01 00:00:00')"))
+    engine.dispose()
+
+    directory = AgentDirectory(url)
+
+    agent = directory.get("old")
+    assert agent is not None and not agent.disabled
+    directory.disable("old")
+    assert directory.get("old").disabled  # type: ignore[union-attr]

@@ -16,7 +16,8 @@ from sanic import Sanic
 
 from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES
 from connectors.rest import ValidatedRestInput
-from connectors.socketio import TOO_LONG, SocketIOWithOrigins
+from connectors.limits import TOO_LONG
+from connectors.socketio import SocketIOWithOrigins
 from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY, CustomerTokens, VerifiedCustomer
 from tests.unit.sanic_serving import serving
 
@@ -83,7 +84,6 @@ def test_rest_ignores_a_customer_the_client_writes_into_the_metadata(rest):
     (b"[" * 20_000 + b"]" * 20_000, 400),
     (b"\xff\xfe\x00", 400),
     (json.dumps({"sender": "web-" + "0" * 32, "message": "hi"}).encode(), 400),
-    (json.dumps({"sender": "s", "message": "x" * (MAX_MESSAGE_CHARACTERS + 1)}).encode(), 400),
     (json.dumps({"sender": "s" * 201, "message": "hi"}).encode(), 400),
     (json.dumps({"sender": "s", "message": "hi", "metadata": [1]}).encode(), 400),
 ])
@@ -91,6 +91,12 @@ def test_rest_refuses_bad_bodies_with_a_clear_4xx(rest, body, status):
     url, rasa = rest
     response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=10)
     assert response.status_code == status and rasa.messages == []
+
+
+def test_an_overlong_rest_message_gets_a_polite_reply_and_goes_no_further(rest):
+    url, rasa = rest
+    response = requests.post(url, json={"sender": "s4", "message": "x" * (MAX_MESSAGE_CHARACTERS + 1)}, timeout=10)
+    assert response.status_code == 200 and response.json()[0]["text"] == TOO_LONG and rasa.messages == []
 
 
 def test_rest_keeps_its_own_input_channel_name(rest):

@@ -12,6 +12,7 @@ from typing import Callable, Iterator, List
 
 import pytest
 import requests
+from argon2 import PasswordHasher
 
 from console.__main__ import main
 from console.app import create_app
@@ -27,8 +28,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'care.db'}"
     monkeypatch.setenv("CARE_DATABASE_URL", url)
-    for name in ("RASA_URL", "RASA_API_TOKEN", "CONSOLE_SESSION_HOURS", "CONSOLE_SECURE_COOKIES"):
+    for name in ("RASA_URL", "RASA_API_TOKEN", "CONSOLE_SESSION_HOURS", "CONSOLE_SECURE_COOKIES",
+                 "CONSOLE_SESSION_MAX_HOURS", "CONSOLE_TRUSTED_PROXIES"):
         monkeypatch.delenv(name, raising=False)
+    # Cheap argon2 for these tests (the cost is stored in each hash).
+    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
     yield url
 
 
@@ -98,8 +103,39 @@ def test_list_agents(database: str, capsys: pytest.CaptureFixture) -> None:
     directory.touch("alice")
     assert main(["list-agents"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("alice  agent    Alice Agent  (last seen ")
-    assert lines[1] == "trina  trainer  Trina  (never logged in)"
+    assert lines[0].startswith("alice  agent    active    Alice Agent  (last seen ")
+    assert lines[1] == "trina  trainer  active    Trina  (never logged in)"
+
+
+def test_disable_agent_logs_them_out_and_enable_agent_lets_them_back(database: str,
+                                                                     capsys: pytest.CaptureFixture) -> None:
+    directory = AgentDirectory(database)
+    directory.add("bob", "Bob", PASSWORD)
+    directory.add("amy", "Amy", PASSWORD)
+    sessions = SessionStore(database, idle=timedelta(hours=8))
+    tokens = [sessions.start("bob"), sessions.start("bob")]
+    other = sessions.start("amy")
+
+    assert main(["disable-agent", "Bob"]) == 0
+
+    assert capsys.readouterr().out == "Disabled bob; 2 open session(s) logged out.\n"
+    assert [sessions.resume(token) for token in tokens] == [None, None]
+    assert sessions.resume(other) is not None
+    assert directory.authenticate("bob", PASSWORD) is None
+    assert main(["list-agents"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["amy  agent    active    Amy  (never logged in)",
+                                                    "bob  agent    disabled  Bob  (never logged in)"]
+
+    assert main(["enable-agent", "bob"]) == 0
+    assert capsys.readouterr().out == "Enabled bob; they can log in again.\n"
+    assert directory.authenticate("bob", PASSWORD) is not None
+
+
+@pytest.mark.parametrize("command", ["disable-agent", "enable-agent"])
+def test_disabling_an_unknown_agent_is_a_one_line_error(database: str, capsys: pytest.CaptureFixture,
+                                                        command: str) -> None:
+    assert main([command, "nobody"]) == 2
+    assert capsys.readouterr().err == "error: There is no agent called nobody.\n"
 
 
 def test_settings_from_the_environment(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,13 +149,24 @@ def test_settings_from_the_environment(database: str, monkeypatch: pytest.Monkey
     monkeypatch.setenv("RASA_API_TOKEN", " t0ken ")
     monkeypatch.setenv("CONSOLE_SESSION_HOURS", "0.5")
     monkeypatch.setenv("CONSOLE_SECURE_COOKIES", "on")
+    monkeypatch.setenv("CONSOLE_SESSION_MAX_HOURS", "10")
+    monkeypatch.setenv("CONSOLE_TRUSTED_PROXIES", "1")
     settings = ConsoleSettings.from_env()
     assert (settings.rasa_url, settings.rasa_api_token, settings.session_hours, settings.secure_cookies) == (
         "http://rasa:5005", "t0ken", 0.5, True)
+    assert (settings.session_max_hours, settings.trusted_proxies) == (10.0, 1)
+
+
+def test_new_settings_default_to_a_twelve_hour_session_and_no_trusted_proxy(database: str) -> None:
+    settings = ConsoleSettings.from_env()
+    assert (settings.session_max_hours, settings.trusted_proxies) == (12.0, 0)
+    assert (settings.login_failures_per_user, settings.login_failures_per_address) == (5, 20)
 
 
 @pytest.mark.parametrize("name, value", [("CONSOLE_SESSION_HOURS", "0"), ("CONSOLE_SESSION_HOURS", "eight"),
-                                         ("CONSOLE_SESSION_HOURS", "nan"), ("CONSOLE_SECURE_COOKIES", "maybe")])
+                                         ("CONSOLE_SESSION_HOURS", "nan"), ("CONSOLE_SECURE_COOKIES", "maybe"),
+                                         ("CONSOLE_SESSION_MAX_HOURS", "-1"), ("CONSOLE_TRUSTED_PROXIES", "yes"),
+                                         ("CONSOLE_TRUSTED_PROXIES", "-1"), ("CONSOLE_TRUSTED_PROXIES", "²")])
 def test_malformed_settings_name_the_variable(database: str, monkeypatch: pytest.MonkeyPatch, name: str,
                                               value: str) -> None:
     monkeypatch.setenv(name, value)

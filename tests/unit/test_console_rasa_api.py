@@ -202,3 +202,16 @@ def test_console_replies_through_the_real_client(tmp_path: Path, rasa_server: Fa
                                                 "metadata": {"agent_name": "Alice"}}
     assert rasa_server.requests[-1]["query"]["token"] == TOKEN
 
+
+
+def test_an_agent_reply_reaches_rasa_escaped_for_the_widgets_markdown(rasa_server: FakeRasaServer) -> None:
+    call(RasaClient(rasa_server.url, TOKEN), "send_agent_message", "conv-1", "Alice *A*",
+         "[x](javascript:alert(1)) <script>")
+
+    assert rasa_server.requests[-1]["json"] == {
+        "event": "bot", "text": r"Alice \*A\* (customer care): \[x\](javascript:alert(1)) &lt;script>",
+        "metadata": {"agent_name": "Alice *A*"}}
+    # ... and the console's transcript shows it as the agent typed it.
+    lines = transcript_from_events([{**rasa_server.requests[-1]["json"], "timestamp": 1700000004.0}])
+    assert lines == [{"sender": "agent", "text": "[x](javascript:alert(1)) <script>",
+                      "time": "2023-11-14T22:13:24+00:00", "agent_name": "Alice *A*"}]

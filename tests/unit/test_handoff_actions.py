@@ -13,6 +13,7 @@ from actions.handoff import (
 )
 from actions.orders import ActionCancelOrder
 from customer_care.escalation import Trigger
+from customer_care.identity import VerifiedCustomer
 from tests.unit.conftest import active_loops, make_tracker, run, run_form_validation, slot_events
 
 OPEN_HOURS = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)  # a Tuesday, 11:00 in Berlin
@@ -88,7 +89,8 @@ def test_out_of_scope_requests_never_escalate():
 
 
 def test_failure_2_a_refused_cancellation_offers_a_person_instead_of_imposing_one(backend):
-    texts, events = run(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "confirm_cancellation": True}))
+    texts, events = run(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "verified_orders": ["118902"],
+                                                                      "confirm_cancellation": True}))
     assert "already left our warehouse" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_allowed"
     assert "118902" in slot_events(events)["handoff_summary"]
@@ -152,7 +154,10 @@ def test_email_is_asked_out_of_hours_unless_known(monkeypatch):
     on_duty(monkeypatch, False)
     assert required(make_tracker()) == ["customer_email"]
     assert required(make_tracker(slots={"customer_email": "ana@example.com"})) == []
-    assert required(make_tracker(slots={"session_started_metadata": {"email": "Ana@Example.com"}})) == []
+    assert required(make_tracker(customer=VerifiedCustomer("c-9", "ana@example.com"))) == []
+    # An address the page merely claims could be anyone's: it is asked for.
+    assert required(make_tracker(slots={"session_started_metadata": {"email": "Ana@Example.com"}},
+                                 metadata={"email": "Ana@Example.com"})) == ["customer_email"]
     assert required(make_tracker(slots={"customer_email": ""})) == []  # declined: the team answers in the chat
 
 
@@ -251,7 +256,50 @@ def test_a_new_ticket_notifies_the_webhook(monkeypatch, tickets):
 
     monkeypatch.setattr("actions.handoff.ticket_webhook", lambda: Hook())
     run(ActionOpenTicket(), handing_over())
-    assert sent and sent[0]["priority"] == "urgent" and sent[0]["conversation_id"] == "test"
+    assert sent and sent[0]["priority"] == "urgent"
+
+
+def webhook_payload(monkeypatch, tracker):
+    sent = []
+
+    class Hook:
+        def notify(self, payload):
+            sent.append(payload)
+
+    monkeypatch.setattr("actions.handoff.ticket_webhook", lambda: Hook())
+    run(ActionOpenTicket(), tracker)
+    [payload] = sent
+    return payload
+
+
+def test_webhook_payload_has_no_conversation_id(monkeypatch, tickets):
+    monkeypatch.delenv("CONSOLE_PUBLIC_URL", raising=False)
+    on_duty(monkeypatch, True)
+    tracker = handing_over()
+    tracker.sender_id = "conv-5a7e1f0c"
+    payload = webhook_payload(monkeypatch, tracker)
+    [ticket] = tickets.queue()
+    assert "conversation_id" not in payload
+    assert "conv-5a7e1f0c" not in repr(payload)
+    assert payload["id"] == ticket.id
+    assert payload["console_url"] == f"http://localhost:5006/tickets/{ticket.id}"
+    assert (payload["priority"], payload["reason"], payload["category"]) == ("urgent", "safety", "damaged_item")
+
+
+def test_webhook_payload_links_to_the_public_console(monkeypatch, tickets):
+    monkeypatch.setenv("CONSOLE_PUBLIC_URL", "https://care.shop.example/console/")
+    on_duty(monkeypatch, True)
+    payload = webhook_payload(monkeypatch, handing_over())
+    assert payload["console_url"] == f"https://care.shop.example/console/tickets/{payload['id']}"
+
+
+def test_webhook_payload_masks_the_summary(monkeypatch, tickets):
+    on_duty(monkeypatch, True)
+    tracker = handing_over(handoff_summary="Asked for a person: my card 4111 1111 1111 1111 was charged twice",
+                           customer_name="Ana 4111111111111111")
+    payload = webhook_payload(monkeypatch, tracker)
+    assert "4111" not in repr(payload)
+    assert payload["summary"].endswith(" was charged twice")
 
 
 def test_the_bot_comes_back_with_the_satisfaction_question():

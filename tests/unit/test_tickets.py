@@ -417,3 +417,34 @@ def test_an_in_memory_store_works_across_threads() -> None:
     finally:
         ticket_store.close_connections()
     assert [[ticket.id for ticket in queue] for queue in results] == [[opened.id]]
+
+
+# --- issue 14: no card numbers or other personal data in what the store keeps --------------------------------
+
+
+def test_ticket_summary_masks_card_numbers(store: TicketStore, url: str) -> None:
+    typed = "Asked for a person: can I talk to a person, my card 4111 1111 1111 1111 was charged twice"
+
+    ticket = store.open_ticket(new(summary=typed), now=NOW)
+
+    assert "4111" not in ticket.summary and "1111 1111" not in ticket.summary
+    assert ticket.summary.startswith("Asked for a person: can I talk to a person, my card ")
+    assert ticket.summary.endswith(" was charged twice")
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        stored = " ".join(str(value) for value in connection.execute(text("SELECT * FROM tickets")).one())
+    engine.dispose()
+    assert "4111" not in stored  # not in the database either
+
+
+def test_customer_text_in_a_ticket_is_masked_before_it_is_stored(store: TicketStore) -> None:
+    ticket = store.open_ticket(new(summary="call me on +44 7700 900123 or mail ann@example.com",
+                                   customer_name="Ann 4111111111111111", customer_email="ann@example.com"), now=NOW)
+    closed = store.close(ticket.id, "alice", TicketStatus.RESOLVED.value,
+                         outcome="Refunded to card 4111-1111-1111-1111", now=NOW)
+
+    assert "7700" not in ticket.summary and "ann@example.com" not in ticket.summary
+    assert "4111" not in (ticket.customer_name or "")
+    assert ticket.customer_email == "ann@example.com"  # the address the customer gave for the reply stays usable
+    assert "4111" not in (closed.outcome or "")
