@@ -45,8 +45,11 @@ async def transcript(request: Request, ticket_id: int) -> HTTPResponse:
 
 
 async def issues(request: Request) -> HTTPResponse:
+    import asyncio  # here, not at the top: this handler is the only part of the module that needs it
+
     days, note = parse_days(request.args.get("days"))
-    report = console_of(request).issues.frequency_report(days)
+    # In a worker thread: the report reads the log and compares phrases, and the loop serves other agents meanwhile.
+    report = await asyncio.to_thread(console_of(request).issues.frequency_report, days)
     return responses.json({**report_json(report), "note": note})
 
 

@@ -45,8 +45,11 @@ async def render_ticket(request: Request, ticket_id: int, status: int = 200,
 
 
 async def issues_page(request: Request) -> HTTPResponse:
+    import asyncio  # here, not at the top: this handler is the only part of the module that needs it
+
     days, note = parse_days(request.args.get("days"))
-    report = console_of(request).issues.frequency_report(days)
+    # In a worker thread: the report reads the log and compares phrases, and the loop serves other agents meanwhile.
+    report = await asyncio.to_thread(console_of(request).issues.frequency_report, days)
     return render(request, "issues.html", page="issues", report=report_json(report),
                   chart=category_chart(report.categories), note=note, choices=PERIOD_CHOICES)
 

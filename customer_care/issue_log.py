@@ -34,6 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
 from customer_care.masking import mask_personal_data
 from customer_care.settings import database_url
+from customer_care.text_limits import MAX_MESSAGE_CHARACTERS, capped
 
 
 class IssueKind(str, Enum):
@@ -358,7 +359,8 @@ def _category_trends(current: Mapping[str, int], previous: Mapping[str, int]) ->
 #
 # Deliberately simple so anyone can see why a phrase is listed: lower-case each paraphrase, cut it at
 # punctuation, drop stop words, and count the 2- and 3-word sequences left. Each entry counts a phrase once,
-# so one customer repeating themselves does not make a trend.
+# so one customer repeating themselves does not make a trend. Linear in the words of all entries (each entry cut
+# to MAX_MESSAGE_CHARACTERS first): the console computes the report for every request of its issues page.
 
 PHRASE_SIZES = (2, 3)
 
@@ -379,7 +381,7 @@ _STOP_WORDS = frozenset(
 _PARAPHRASE_FRAME_WORDS = frozenset("customer customers says said reports reported states stated claims wants".split())
 _IGNORED_WORDS = _STOP_WORDS | _PARAPHRASE_FRAME_WORDS
 
-_MASK_PLACEHOLDER = re.compile(r"\[(?:card|email|phone)\]")
+_MASK_PLACEHOLDER = re.compile(r"\[(?:card|email|iban|phone)\]")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\"\n]+")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -394,14 +396,15 @@ def problem_phrases(texts: Iterable[str], limit: int = 10, min_count: int = 2) -
     for text in texts:
         counts.update(_phrases_in(text))
     common = {phrase: count for phrase, count in counts.items() if count >= min_count}
-    kept = [(phrase, count) for phrase, count in common.items() if not _repeats_longer(phrase, count, common)]
+    repeats = _repeats_of_longer(common)
+    kept = [(phrase, count) for phrase, count in common.items() if phrase not in repeats]
     kept.sort(key=lambda item: (-item[1], -len(item[0].split()), item[0]))
     return kept[:limit]
 
 
 def _phrases_in(text: str) -> Set[str]:
     phrases: Set[str] = set()
-    for clause in _CLAUSE_BREAK.split(_MASK_PLACEHOLDER.sub(" . ", (text or "").lower())):
+    for clause in _CLAUSE_BREAK.split(_MASK_PLACEHOLDER.sub(" . ", capped(text, MAX_MESSAGE_CHARACTERS).lower())):
         words = _content_words(clause)
         for size in PHRASE_SIZES:
             phrases.update(" ".join(words[start : start + size]) for start in range(len(words) - size + 1))
@@ -421,9 +424,16 @@ def _without_contraction(word: str) -> str:
     return word.split("'", 1)[0]
 
 
-def _repeats_longer(phrase: str, count: int, common: Mapping[str, int]) -> bool:
-    padded = f" {phrase} "
-    return any(
-        len(other) > len(phrase) and other_count == count and padded in f" {other} "
-        for other, other_count in common.items()
-    )
+def _repeats_of_longer(common: Mapping[str, int]) -> Set[str]:
+    """The phrases found exactly as often as a longer phrase holding them ("arrived damaged" in "item arrived
+    damaged"). Each phrase is compared with the few shorter phrases inside it, not with every other phrase, so
+    the work grows with the number of phrases, not with its square."""
+    repeats: Set[str] = set()
+    for phrase, count in common.items():
+        words = phrase.split()
+        for size in range(min(PHRASE_SIZES), len(words)):
+            for start in range(len(words) - size + 1):
+                shorter = " ".join(words[start : start + size])
+                if common.get(shorter) == count:
+                    repeats.add(shorter)
+    return repeats

@@ -27,7 +27,8 @@ from customer_care.inbox import (
     rewrite_example,
     validate_intent_name,
 )
-from customer_care.masking import CARD_MASK, EMAIL_MASK, PHONE_MASK, mask_personal_data
+from customer_care.masking import CARD_MASK, EMAIL_MASK, IBAN_MASK, PHONE_MASK, cut_to_cap, mask_personal_data
+from customer_care.text_limits import MAX_MESSAGE_CHARACTERS, capped
 
 PLACEHOLDER_RESPONSE = "Thanks for asking. I can't help with that here yet; our team will answer it soon."
 HEADER = (
@@ -37,7 +38,7 @@ HEADER = (
 )
 # The masks are "[card]" and the like, which Rasa could read as the start of an entity annotation ("[card](x)");
 # training examples get the same words in angle brackets, and other square or curly brackets become round ones.
-TRAINING_PLACEHOLDERS = {CARD_MASK: "<card>", EMAIL_MASK: "<email>", PHONE_MASK: "<phone>"}
+TRAINING_PLACEHOLDERS = {CARD_MASK: "<card>", EMAIL_MASK: "<email>", IBAN_MASK: "<iban>", PHONE_MASK: "<phone>"}
 _BRACKETS = str.maketrans("[]{}", "()()")
 _WHITESPACE = re.compile(r"\s+")
 _NOT_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -68,8 +69,8 @@ class _Example:
 
 def training_text(text: str) -> str:
     """`text` as a training example: personal data masked with Rasa-safe placeholders, no square or curly
-    brackets, only printable characters, whitespace collapsed."""
-    masked = mask_personal_data(text)
+    brackets, only printable characters, whitespace collapsed. Masking cuts it to MAX_MESSAGE_CHARACTERS first."""
+    masked = mask_personal_data(text if isinstance(text, str) else "")
     for mask, placeholder in TRAINING_PLACEHOLDERS.items():
         masked = masked.replace(mask, placeholder)
     masked = _NOT_PRINTABLE.sub("", masked.translate(_BRACKETS))
@@ -77,10 +78,13 @@ def training_text(text: str) -> str:
 
 
 def render_example(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
-    """Rasa's annotation: "[value](entity)", or the JSON form when the value is not the words or there is a role."""
+    """Rasa's annotation: "[value](entity)", or the JSON form when the value is not the words or there is a role.
+    The text is cut to MAX_MESSAGE_CHARACTERS first; an entity past the cut goes with it."""
+    text = capped(text, MAX_MESSAGE_CHARACTERS)
     pieces = []
     position = 0
-    for entity in sorted(entities, key=lambda item: item["start"]):
+    within = [entity for entity in entities if entity["end"] <= len(text)]
+    for entity in sorted(within, key=lambda item: item["start"]):
         span = text[entity["start"] : entity["end"]]
         pieces.append(text[position : entity["start"]])
         extras = {key: entity[key] for key in ("role", "group") if entity.get(key)}
@@ -145,6 +149,8 @@ def render_file(examples: Sequence[_Example]) -> str:
 
 def _clean(intent: Any, text: Any, entities: Any) -> Optional[_Example]:
     """The example as it will be written, or None when nothing trainable is left of its text."""
+    if isinstance(text, str):
+        text = cut_to_cap(text)  # bounded work, and no half card number left where masking would not see it
     try:
         intent = validate_intent_name(intent)
     except InboxError as error:

@@ -38,6 +38,8 @@ kept_key() {
 }
 kept_key LARKSPUR_SESSION_KEY var/session.key
 kept_key LARKSPUR_CUSTOMER_TOKEN_KEY var/customer-token.key
+# The ticket webhook links to the console (its payload carries no conversation id).
+export CONSOLE_PUBLIC_URL=${CONSOLE_PUBLIC_URL:-http://localhost:${CONSOLE_PORT}}
 # The demo shop page's pretend sign-in (?email=...&name=...; console/shop.py). A real shop signs in its own pages.
 export LARKSPUR_DEMO_SIGN_IN=${LARKSPUR_DEMO_SIGN_IN:-1}
 

@@ -2,6 +2,10 @@
 
     python -m tools.issues_report                      # last 7 days, database from CARE_DATABASE_URL / var/care.db
     python -m tools.issues_report --days 30 --top 5 --png results/issues.png
+
+Bounded work: the log cuts what it reads of each entry (MAX_MESSAGE_CHARACTERS) and finds the common phrases in
+linear time; here a category or phrase is shown cut to MAX_LABEL_CHARACTERS, so one odd entry cannot make every
+row of a table (or the chart) as wide as itself.
 """
 
 import argparse
@@ -17,6 +21,7 @@ from customer_care.settings import database_url
 
 DEFAULT_DAYS = 7
 DEFAULT_TOP = 10
+MAX_LABEL_CHARACTERS = 60  # wider than any category or three-word phrase people would read
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -81,7 +86,7 @@ def write_chart(report: Report, path: Path, top: int = DEFAULT_TOP) -> None:
     axes.barh([y - bar_height / 2 for y in positions], [t.previous_count for t in trends], bar_height,
               label="previous period", color="lightgray")
     axes.set_yticks(list(positions))
-    axes.set_yticklabels([t.category for t in trends])
+    axes.set_yticklabels([_label(t.category) for t in trends])
     axes.set_xlabel("issues")
     axes.set_title(f"Issues by category, last {_period(report.days)} vs the {_period(report.days)} before")
     axes.xaxis.get_major_locator().set_params(integer=True)  # counts are whole numbers
@@ -91,11 +96,18 @@ def write_chart(report: Report, path: Path, top: int = DEFAULT_TOP) -> None:
     figure.savefig(path, format="png")
 
 
+def _label(text: str) -> str:
+    """`text` as a table or chart shows it: cut to MAX_LABEL_CHARACTERS, with "…" where it was cut."""
+    return text if len(text) <= MAX_LABEL_CHARACTERS else text[: MAX_LABEL_CHARACTERS - 1] + "…"
+
+
 def _category_table(trends: List[CategoryTrend]) -> List[str]:
-    width = max([len("Category")] + [len(trend.category) for trend in trends])
+    labels = [_label(trend.category) for trend in trends]
+    width = max([len("Category")] + [len(label) for label in labels])
     rows = [f"  {'Category':<{width}}  {'Count':>5}  {'Previous':>8}  Trend"]
     rows += [
-        f"  {trend.category:<{width}}  {trend.count:>5}  {trend.previous_count:>8}  {trend.trend}" for trend in trends
+        f"  {label:<{width}}  {trend.count:>5}  {trend.previous_count:>8}  {trend.trend}"
+        for label, trend in zip(labels, trends)
     ]
     return rows
 
@@ -103,8 +115,11 @@ def _category_table(trends: List[CategoryTrend]) -> List[str]:
 def _phrase_table(phrases: List[Tuple[str, int]]) -> List[str]:
     if not phrases:
         return ["  (no phrase comes up in more than one issue)"]
-    width = max([len("Phrase")] + [len(phrase) for phrase, _ in phrases])
-    return [f"  {'Phrase':<{width}}  Issues"] + [f"  {phrase:<{width}}  {count:>6}" for phrase, count in phrases]
+    labels = [_label(phrase) for phrase, _ in phrases]
+    width = max([len("Phrase")] + [len(label) for label in labels])
+    return [f"  {'Phrase':<{width}}  Issues"] + [
+        f"  {label:<{width}}  {count:>6}" for label, (_, count) in zip(labels, phrases)
+    ]
 
 
 def _period(days: int) -> str:

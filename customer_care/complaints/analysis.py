@@ -38,6 +38,7 @@ from customer_care.complaints.rephrase import (
     word_count,
 )
 from customer_care.complaints.rules import WANT_CUES, RuleLemmatizer, RuleMatch, complaint_rules
+from customer_care.text_limits import capped
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ def confirmation_sentence(paraphrase: str) -> str:
 
 
 def _analyse(text: str) -> ComplaintAnalysis:
-    normalised = normalise_text(text)
+    read = capped(text, MAX_INPUT_CHARS)  # bounded work: the rest of a longer message is not read
+    normalised = normalise_text(read)
     rules = complaint_rules()
     doc = rules.nlp(remove_profanity(normalised))
     matches = rules.matches(doc)
@@ -115,7 +117,7 @@ def _analyse(text: str) -> ComplaintAnalysis:
         paraphrase=paraphrase,
         confirmation=confirmation_sentence(paraphrase),
         category=category,
-        severity=_severity(matches, text, normalised),
+        severity=_severity(matches, read, normalised),
         is_specific=english and (category_score >= CATEGORY_SCORE_FOR_SPECIFIC
                                  or any(_describes_problem(doc, clause.tokens) for clause in clauses)),
         wants=str(min(asked_for, key=lambda match: match.start).rule.label) if asked_for else None,
@@ -200,14 +202,23 @@ def _is_asked_for(doc: Doc, match: RuleMatch, dropped: Set[int]) -> bool:
 def _clauses(doc: Doc, dropped: Set[int], matches: List[RuleMatch], asked_for: List[RuleMatch],
              lemmatizer: RuleLemmatizer) -> List[_Clause]:
     pieces: List[Tuple[str, FrozenSet[int], int]] = []  # (text in the agent's voice, tokens, sentence number)
+    # Each sentence looks only at the remedies asked for in it (in text order, as the sentences): comparing every
+    # sentence with every remedy grew with the square of the message's length.
+    remedies = iter(asked_for)
+    upcoming = next(remedies, None)
+    asked_here: List[RuleMatch] = []
     for sentence_number, sentence in enumerate(doc.sents):
+        while upcoming is not None and upcoming.start < sentence.end:
+            asked_here.append(upcoming)
+            upcoming = next(remedies, None)
+        asked_here = [match for match in asked_here if match.end > sentence.start]
         sentence_words = respaced([_word(token, lemmatizer) for token in sentence
                                    if token.i not in dropped and len(token) <= MAX_WORD_CHARACTERS])
         asked = False
         while sentence_words and sentence_words[-1].text in ".!?,;:-":
             asked = asked or sentence_words[-1].text == "?"
             sentence_words.pop()
-        sentence_words, bare_remedy = _without_bare_remedy(sentence_words, asked_for)
+        sentence_words, bare_remedy = _without_bare_remedy(sentence_words, asked_here)
         if sentence_words:
             voiced = to_agent_voice(as_statement(with_common_start(sentence_words), asked))
             for clause in _split_clauses(voiced, at_conjunctions=word_count(render(voiced)) > MAX_WORDS):
@@ -297,6 +308,7 @@ def _scores(doc: Doc, clause_tokens: List[FrozenSet[int]], matches: List[RuleMat
               + PROBLEM_AFTER_CONTRAST_BONUS * _carries_problem_after_contrast(doc, tokens)
               for tokens in clause_tokens]
     asking_clauses: Set[int] = set()
+    asked = set(asked_for)
     for match in matches:
         owner = next((clause_of[position] for position in range(match.start, match.end) if position in clause_of),
                      None)
@@ -306,7 +318,7 @@ def _scores(doc: Doc, clause_tokens: List[FrozenSet[int]], matches: List[RuleMat
             scores[owner] += match.rule.weight
         elif match.rule.kind == "severity" and match.rule.label != Severity.ANGER:
             scores[owner] += 2
-        elif match in asked_for and owner not in asking_clauses:
+        elif match in asked and owner not in asking_clauses:
             asking_clauses.add(owner)
             scores[owner] += 3
     return scores
@@ -378,7 +390,7 @@ def _category(matches: List[RuleMatch]) -> Tuple[IssueCategory, int]:
 def _severity(matches: List[RuleMatch], raw_text: str, normalised: str) -> FrozenSet[Severity]:
     signals = {match.rule.label for match in matches if isinstance(match.rule.label, Severity)}
     if (count_profanity(normalised) or _is_shouting(normalised)
-            or raw_text[:MAX_INPUT_CHARS].count("!") >= MIN_EXCLAMATIONS_FOR_ANGER):
+            or capped(raw_text, MAX_INPUT_CHARS).count("!") >= MIN_EXCLAMATIONS_FOR_ANGER):
         signals.add(Severity.ANGER)
     return frozenset(signals)
 

@@ -188,8 +188,10 @@ class TypoCorrector:
     def __init__(self, forms: Iterable[str], known_words: Set[str]) -> None:
         self._known_words = known_words
         self._index: Dict[str, Set[str]] = {}
+        self.max_length = 0  # longer words are no typo of a keyword: one edit changes the length by one at most
         for form in forms:
             if len(form) >= self.MIN_LENGTH:
+                self.max_length = max(self.max_length, len(form) + 1)
                 for key in self._deletions(form):
                     self._index.setdefault(key, set()).add(form)
 
@@ -200,8 +202,8 @@ class TypoCorrector:
             yield word[:position] + word[position + 1:]
 
     def correct(self, word: str) -> Optional[str]:
-        if len(word) < self.MIN_LENGTH or not word.isalpha() or word in self._known_words:
-            return None
+        if not self.MIN_LENGTH <= len(word) <= self.max_length or not word.isalpha() or word in self._known_words:
+            return None  # (a long word would cost its length squared in deletions, for nothing)
         candidates: Set[str] = set()
         for key in self._deletions(word):
             candidates |= self._index.get(key, set())

@@ -20,6 +20,7 @@ from customer_care.complaints.lexicon import (
     words,
 )
 from customer_care.complaints.rules import IMPERATIVE_VERBS
+from customer_care.text_limits import MAX_ANALYSIS_CHARACTERS, capped
 
 MAX_WORDS = 28
 MIN_WORDS_BEFORE_CUT = 8
@@ -97,7 +98,7 @@ _AFTER_YOU_ARE = words("so not a an the being always never just really still too
 # --- questions and orders to statements -------------------------------------------------------------------
 
 def agent_words(text: str) -> List[Word]:
-    return [Word(word, in_agent_voice=True) for word in text.split()]
+    return [Word(word, in_agent_voice=True) for word in capped(text, MAX_ANALYSIS_CHARACTERS).split()]
 
 
 def as_statement(sentence: List[Word], asked: bool) -> List[Word]:
@@ -350,9 +351,10 @@ def _convert_shop_you(result: List[Word], lowers: List[str], position: int) -> N
 
 # --- rendering --------------------------------------------------------------------------------------------
 
-_SPACE_BEFORE = re.compile(r"\s+(?=[,.;:!?%)\]]|n't\b|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b)")
+# Each starts only where a run of spaces (or the commas' run) starts, not again at every space inside it.
+_SPACE_BEFORE = re.compile(r"(?<!\s)\s+(?=[,.;:!?%)\]]|n't\b|'s\b|'re\b|'ve\b|'ll\b|'d\b|'m\b)")
 _SPACE_AFTER_OPENING = re.compile(r"([(\[])\s+")
-_REPEATED_COMMAS = re.compile(r"(?:\s*,){2,}")
+_REPEATED_COMMAS = re.compile(r"(?<!\s)(?:\s*,){2,}")
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " ,;:.!?-"
 CLAUSE_STARTERS = words("and but so because which who when while although though then as since after before "
@@ -401,11 +403,12 @@ def _starts_with_common_word(texts: List[str]) -> bool:
 
 
 def word_count(text: str) -> int:
-    return sum(1 for token in text.split() if any(char.isalnum() for char in token))
+    return sum(1 for token in capped(text, MAX_ANALYSIS_CHARACTERS).split() if any(char.isalnum() for char in token))
 
 
 def shortened(text: str, max_words: int = MAX_WORDS) -> str:
     """Cut at the last clause boundary that fits, else at the limit; never end on "and", "the", "to"..."""
+    text = capped(text, MAX_ANALYSIS_CHARACTERS)
     tokens = text.split()
     if len(tokens) <= max_words:
         return text
@@ -424,6 +427,7 @@ def shortened(text: str, max_words: int = MAX_WORDS) -> str:
 
 def joined(clauses: Sequence[str]) -> str:
     """"a, b and c"."""
+    clauses = [capped(clause, MAX_ANALYSIS_CHARACTERS) for clause in clauses]
     if len(clauses) <= 1:
         return "".join(clauses)
     last = clauses[-1]

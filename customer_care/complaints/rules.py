@@ -361,7 +361,7 @@ class RuleLemmatizer:
 
     def spelling(self, lower: str) -> Optional[str]:
         """The keyword form a misspelled word stands for ("recieved" -> "received"); None if not a typo."""
-        if lower in self._table:
+        if lower in self._table or len(lower) > self._corrector.max_length:  # too long to be a keyword's typo
             return None
         if lower not in self._spellings:
             if len(self._spellings) > self.MAX_REMEMBERED_WORDS:

@@ -88,3 +88,13 @@ def test_long_input_is_capped_and_read_quickly():
         declines_to_give_name(text)
         introduces_name(text)
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_blank_name_has_no_first_name():
+    assert first_name("   ") is None and first_name("\t\n") is None and first_name("") is None
+    assert first_name(None) is None and first_name(" Ana  Lima ") == "Ana"
+
+
+def test_spacing_around_an_introduction_does_not_matter():
+    assert extract_name("Ana\t here ") == "Ana" and extract_name("  Ana   here again ") == "Ana"
+    assert introduces_name("Tom  speaking.") and not introduces_name("here")
