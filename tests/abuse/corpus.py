@@ -5,7 +5,7 @@ client can put something: a raw request body, a JSON field, a form field, a quer
 a socket.io payload. `value` is a `str`, `bytes`, or any JSON value (numbers, lists, None, dicts) for the places
 that take JSON; the helpers below turn it into what each place can carry.
 
-    hostile_inputs()       # the corpus, in a stable order (540 inputs)
+    hostile_inputs()       # the corpus, in a stable order (508 inputs)
     pathological_attack()  # the few worst inputs for the latency test's attacker
 """
 
@@ -275,22 +275,22 @@ def _fixed() -> Iterator[Hostile]:
 
 def _random(rng: random.Random) -> Iterator[Hostile]:
     """Seeded fuzz, for breadth: byte soup, unicode soup, mutated JSON, mixed tricks."""
-    for number in range(75):
+    for number in range(66):
         length = rng.choice([1, 7, 64, 513, 4096])
         yield Hostile(f"fuzz-bytes-{number:02d}", "fuzz-bytes", bytes(rng.getrandbits(8) for _ in range(length)))
     planes = [(0x20, 0x7e), (0xa0, 0x2ff), (0x300, 0x36f), (0x590, 0x6ff), (0x2000, 0x206f), (0x4e00, 0x4fff),
               (0xd800, 0xdfff), (0xe000, 0xf8ff), (0xfe00, 0xffff), (0x1f300, 0x1faff), (0xe0000, 0xe007f)]
-    for number in range(75):
+    for number in range(66):
         length = rng.choice([1, 10, 100, 1000])
         text = "".join(chr(rng.randint(*rng.choice(planes))) for _ in range(length))
         yield Hostile(f"fuzz-unicode-{number:02d}", "fuzz-unicode", text)
     tricks = ["<script>", "'", '"', "\x00", "../", "%00", "\u202e", "\u200b", "{{", "}}", "${", "OR 1=1",
               "104233", "@", ".", "(", "\\", "\n", "`", "&", "#", "javascript:", "<img onerror=1>", "  "]
-    for number in range(75):
+    for number in range(66):
         text = "".join(rng.choice(tricks) for _ in range(rng.randint(1, 60)))
         yield Hostile(f"fuzz-mix-{number:02d}", "fuzz-mix", text)
     values: List[Any] = [None, True, 0, -1, 2 ** 63, 1.5, float("nan"), "", "x", [], {}, [1, "a"], {"a": None}]
-    for number in range(35):
+    for number in range(30):
         document = {rng.choice(["sender", "message", "metadata", "input_channel", "customData", "session_id",
                                 "x" * rng.randint(1, 300)]): rng.choice(values) for _ in range(rng.randint(0, 6))}
         yield Hostile(f"fuzz-json-{number:02d}", "fuzz-json", document)

@@ -312,4 +312,5 @@ def test_the_whole_address_validation(backend):
                                                                              "requested_slot": None}
     tracker = make_tracker("do you accept paypal?", "check_payment_methods", active_loop="change_address_form",
                            slots={"requested_slot": "shipping_address", **proved("120455")})
-    assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {}
+    # No address in it: nothing is filled, and the form still asks for the address.
+    assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {"requested_slot": "shipping_address"}

@@ -72,5 +72,7 @@ def test_order_number_problems_explain_the_format():
 
 
 def test_unknown_order_is_kind_and_points_to_the_account(profile):
-    text = order_replies.unknown_order("999999", profile)
+    text = order_replies.unknown_order_on_account("999999", profile)
     assert "sorry" in text.lower() and "999999" in text and profile.url("orders") in text
+    mismatch = order_replies.order_details_do_not_match(profile)
+    assert "sorry" in mismatch.lower() and "999999" not in mismatch and profile.url("orders") in mismatch
