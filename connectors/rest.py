@@ -47,6 +47,11 @@ def _optional_text(request: Request, field: Text) -> Optional[Text]:
     value = _payload(request).get(field)
     if value is not None and not isinstance(value, str):
         raise InvalidUsage(f"'{field}' must be a string.")
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidUsage(f"'{field}' is not valid text.") from None
     return value
 
 

@@ -65,7 +65,7 @@ class SocketIOWithOrigins(SocketIOInput):
             await sio.save_session(sid, {"client": client_key(address, client_secret)}, namespace=self.namespace)
             return True
 
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: Text, data: Any = None) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             conversation_id = sessions.conversation_of(token)
             if conversation_id is None:
@@ -80,7 +80,7 @@ class SocketIOWithOrigins(SocketIOInput):
             sio.enter_room(sid, conversation_id, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: Text, data: Any = None) -> None:
             state = await sio.get_session(sid, namespace=self.namespace)
             conversation_id = state.get("conversation") if self.session_persistence else sid
             if not conversation_id:

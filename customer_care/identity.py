@@ -120,7 +120,7 @@ class CustomerTokens:
         try:
             claims = jwt.decode(token, self._key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS,
                                 options={"require": ["exp", "sub", "email"]})
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, UnicodeError, TypeError):
             return None
         now = time.time() if now is None else now
         issued = claims.get("iat")
@@ -163,7 +163,7 @@ class SessionTokens:
         try:
             claims = jwt.decode(token, self._key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS,
                                 options={"require": ["exp", "cid"]})
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, UnicodeError, TypeError):
             return None
         conversation_id = claims.get("cid")
         if not isinstance(conversation_id, str) or not conversation_id.startswith(CONVERSATION_PREFIX):
@@ -195,7 +195,7 @@ def trusted_metadata(raw: Any, tokens: Optional[CustomerTokens], client: Optiona
         else:
             try:
                 raw = json.loads(raw)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeError, RecursionError):
                 raw = None
     trusted: Dict[Text, Any] = {}
     if client:
