@@ -21,8 +21,7 @@ from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
 from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS, TOO_LONG
-from customer_care.identity import (CONVERSATION_PREFIX, CustomerTokens, client_key, secret_from_environment,
-                                    trusted_metadata, SESSION_KEY)
+from customer_care.identity import CONVERSATION_PREFIX, CustomerTokens, client_key, client_key_secret, trusted_metadata
 
 _PARSED = "larkspur_payload"
 
@@ -66,7 +65,7 @@ class ValidatedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(CustomerTokens.from_environment(), secret_from_environment(SESSION_KEY))
+        return cls(CustomerTokens.from_environment(), client_key_secret())
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = _optional_text(req, "sender")
@@ -97,5 +96,5 @@ class ValidatedRestInput(RestInput):
         metadata = _payload(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise InvalidUsage("'metadata' must be a JSON object.")
-        client = client_key(request.remote_addr or request.ip, self.client_secret or "rest")
+        client = client_key(request.remote_addr or request.ip, self.client_secret or client_key_secret())
         return trusted_metadata(metadata, self.customer_tokens, client)

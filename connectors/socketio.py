@@ -19,8 +19,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
 from connectors.limits import MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, TOO_LONG
-from customer_care.identity import (SESSION_KEY, CustomerTokens, SessionTokens, client_key, secret_from_environment,
-                                    trusted_metadata)
+from customer_care.identity import CustomerTokens, SessionTokens, client_key, client_key_secret, trusted_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ class SocketIOWithOrigins(SocketIOInput):
         channel.allowed_origins = origins  # type: ignore[attr-defined]
         channel.sessions = SessionTokens.from_environment()  # type: ignore[attr-defined]
         channel.customer_tokens = CustomerTokens.from_environment()  # type: ignore[attr-defined]
-        channel.client_secret = secret_from_environment(SESSION_KEY) or "socketio"  # type: ignore[attr-defined]
+        channel.client_secret = client_key_secret()  # type: ignore[attr-defined]
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
@@ -57,7 +56,7 @@ class SocketIOWithOrigins(SocketIOInput):
         sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE_BYTES
         sessions: SessionTokens = getattr(self, "sessions", None) or SessionTokens.from_environment()
         customer_tokens: Optional[CustomerTokens] = getattr(self, "customer_tokens", None)
-        client_secret: Text = getattr(self, "client_secret", "socketio")
+        client_secret: Text = getattr(self, "client_secret", None) or client_key_secret()
 
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
             request = environ.get("sanic.request")

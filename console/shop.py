@@ -21,7 +21,7 @@ from sanic import HTTPResponse, Request, Sanic
 from sanic import response as responses
 
 from console.context import console_of
-from customer_care.identity import CustomerTokens, VerifiedCustomer
+from customer_care.identity import CustomerTokens, VerifiedCustomer, normal_email
 from customer_care.names import extract_name
 
 SHOP = Path(__file__).resolve().parent.parent / "shop"
@@ -56,9 +56,8 @@ def demo_customer(request: Request) -> Optional[VerifiedCustomer]:
     """The customer `?email=...&name=...` plays, when demo sign-in is on and the address looks like one."""
     if os.environ.get(DEMO_SIGN_IN) != "1":
         return None
-    email = _page_value(request, "email").lower()
-    local, at, domain = email.partition("@")
-    if not (at and local and "." in domain) or any(character.isspace() for character in email):
+    email = normal_email(_page_value(request, "email"))
+    if email is None:
         return None
     return VerifiedCustomer(f"demo:{email}", email, extract_name(_page_value(request, "name")))
 

@@ -21,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Text
+from typing import Any, Dict, Mapping, Optional, Sequence, Text
 
 import jwt
 
@@ -81,7 +81,8 @@ class VerifiedCustomer:
         return cls(subject, email, name if isinstance(name, str) and name else None)
 
 
-def _normal_email(value: Any) -> Optional[Text]:
+def normal_email(value: Any) -> Optional[Text]:
+    """`value` as a lower-case address when it has the shape of one (local@domain.tld, no spaces), else None."""
     if not isinstance(value, str) or len(value) > MAX_EMAIL_CHARACTERS:
         return None
     email = value.strip().lower()
@@ -91,13 +92,29 @@ def _normal_email(value: Any) -> Optional[Text]:
     return email
 
 
+def _checked_key(key: Text, variable: Text) -> Text:
+    if len(key) < 32:
+        raise ValueError(f"the key in {variable} must have at least 32 characters")
+    return key
+
+
+def _verified_claims(token: Any, key: Text, required: Sequence[Text]) -> Optional[Dict[Text, Any]]:
+    """The claims of a token signed with `key` that carries `required` and has not expired, or None for anything
+    else (another key, malformed, not text, too long)."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARACTERS:
+        return None
+    try:
+        return jwt.decode(token, key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS,
+                          options={"require": list(required)})
+    except (jwt.PyJWTError, ValueError, UnicodeError, TypeError):
+        return None
+
+
 class CustomerTokens:
     """Verifies (and, for the demo page and tests, signs) the shop's customer tokens."""
 
     def __init__(self, key: Text, max_lifetime_seconds: int = MAX_CUSTOMER_TOKEN_SECONDS) -> None:
-        if len(key) < 32:
-            raise ValueError(f"the customer token key must have at least 32 characters ({CUSTOMER_TOKEN_KEY})")
-        self._key = key
+        self._key = _checked_key(key, CUSTOMER_TOKEN_KEY)
         self._max_lifetime = max_lifetime_seconds
 
     @classmethod
@@ -115,12 +132,8 @@ class CustomerTokens:
 
     def verify(self, token: Any, now: Optional[float] = None) -> Optional[VerifiedCustomer]:
         """The customer the token proves, or None for anything else (wrong key, expired, malformed, too long)."""
-        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARACTERS:
-            return None
-        try:
-            claims = jwt.decode(token, self._key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS,
-                                options={"require": ["exp", "sub", "email"]})
-        except (jwt.PyJWTError, ValueError, UnicodeError, TypeError):
+        claims = _verified_claims(token, self._key, ["exp", "sub", "email"])
+        if claims is None:
             return None
         now = time.time() if now is None else now
         issued = claims.get("iat")
@@ -128,7 +141,7 @@ class CustomerTokens:
             return None
         if isinstance(issued, (int, float)) and issued > now + LEEWAY_SECONDS:
             return None
-        subject, email = claims.get("sub"), _normal_email(claims.get("email"))
+        subject, email = claims.get("sub"), normal_email(claims.get("email"))
         if not isinstance(subject, str) or not subject or len(subject) > 200 or email is None:
             return None
         name = claims.get("name")
@@ -139,9 +152,7 @@ class SessionTokens:
     """The widget's sessions: a signed token naming a conversation id that the server chose."""
 
     def __init__(self, key: Text, lifetime_seconds: int = SESSION_SECONDS) -> None:
-        if len(key) < 32:
-            raise ValueError(f"the session key must have at least 32 characters ({SESSION_KEY})")
-        self._key = key
+        self._key = _checked_key(key, SESSION_KEY)
         self._lifetime = lifetime_seconds
 
     @classmethod
@@ -158,14 +169,8 @@ class SessionTokens:
 
     def conversation_of(self, token: Any) -> Optional[Text]:
         """The conversation a session token names, or None when it is not one of ours (or expired)."""
-        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARACTERS:
-            return None
-        try:
-            claims = jwt.decode(token, self._key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS,
-                                options={"require": ["exp", "cid"]})
-        except (jwt.PyJWTError, ValueError, UnicodeError, TypeError):
-            return None
-        conversation_id = claims.get("cid")
+        claims = _verified_claims(token, self._key, ["exp", "cid"])
+        conversation_id = claims.get("cid") if claims else None
         if not isinstance(conversation_id, str) or not conversation_id.startswith(CONVERSATION_PREFIX):
             return None
         return conversation_id
@@ -175,6 +180,11 @@ class SessionTokens:
 class Session:
     token: Text
     conversation_id: Text
+
+
+def client_key_secret() -> Text:
+    """The key of the client-address pseudonyms: the session key, so every channel and instance agrees."""
+    return secret_from_environment(SESSION_KEY) or "larkspur-client"
 
 
 def client_key(address: Optional[Text], secret: Text) -> Optional[Text]:

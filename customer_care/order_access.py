@@ -14,10 +14,10 @@ from collections import OrderedDict, deque
 from typing import Callable, Deque, Iterable, Optional, Text, Tuple
 
 from customer_care.identity import VerifiedCustomer
+from customer_care.masking import EMAIL_PATTERN
 from customer_care.orders import Order
 
 MAX_ANSWER_CHARACTERS = 300
-_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']{1,64}@[^\s@<>()\[\],;:\"']{1,190}")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -38,9 +38,8 @@ def details_match(order: Order, answer: Text) -> bool:
     """
     answer = (answer or "")[:MAX_ANSWER_CHARACTERS]
     lowered = answer.lower()
-    for candidate in _EMAIL.findall(lowered):
-        if candidate.strip(".") == order.email.strip().lower():
-            return True
+    if any(match.group(0) == order.email.strip().lower() for match in EMAIL_PATTERN.finditer(lowered)):
+        return True
     postcode = normal_postcode(order.postcode)
     if not postcode:
         return False
