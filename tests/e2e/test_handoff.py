@@ -3,9 +3,9 @@ console, the bot stays silent while paused, and the hand-back brings the bot bac
 
 import queue
 import time
-import uuid
 from typing import List
 
+import jwt
 import pytest
 import socketio
 
@@ -42,15 +42,21 @@ class Agent(ConsoleUser):
 
 
 class WidgetCustomer:
-    """A customer in the website widget: Rasa's socket.io channel with session persistence."""
+    """A customer in the website widget: Rasa's socket.io channel with session persistence. As the widget does,
+    it asks for a new session and keeps the token the server confirms."""
 
     def __init__(self, rasa_url: str) -> None:
-        self.session_id = f"widget-{uuid.uuid4().hex[:10]}"
         self.received: "queue.Queue[str]" = queue.Queue()
+        confirmed: "queue.Queue[str]" = queue.Queue()
         self.client = socketio.Client()
         self.client.on("bot_uttered", lambda message: self.received.put(message.get("text", "")))
+        self.client.on("session_confirm", confirmed.put)
         self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", {"session_id": self.session_id})
+        self.client.emit("session_request", {"session_id": None})
+        self.session_id = confirmed.get(timeout=30)
+        # The conversation the server chose, as the console shows it (the token names it; the test reads the
+        # claim without the server's key).
+        self.conversation_id = jwt.decode(self.session_id, options={"verify_signature": False})["cid"]
 
     def say(self, text: str) -> None:
         self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
@@ -87,7 +93,7 @@ def test_agent_takes_over_the_chat_and_hands_it_back(staffed):
         replies = customer.replies(until="connecting you")
         assert any("member of our team" in reply for reply in replies)
 
-        [ticket] = [t for t in agent.tickets() if t["conversation_id"] == customer.session_id]
+        [ticket] = [t for t in agent.tickets() if t["conversation_id"] == customer.conversation_id]
         assert ticket["status"] == "waiting" and ticket["reason"] == "customer_asked"
         assert ticket["priority"] == "normal" and "real person" in ticket["summary"]
 
@@ -125,7 +131,7 @@ def test_a_script_message_reaches_the_console_as_text(staffed):
         customer.replies(until="connecting you")
         customer.say("<script>alert(1)</script>")
         customer.silence(2)
-        [ticket] = [t for t in agent.tickets() if t["conversation_id"] == customer.session_id]
+        [ticket] = [t for t in agent.tickets() if t["conversation_id"] == customer.conversation_id]
         page = agent.http.get(f"{staffed.console_url}/tickets/{ticket['id']}", timeout=10).text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
         agent.act(ticket["id"], "resolve", outcome="Explained our returns policy")

@@ -134,7 +134,8 @@ def test_bad_messages_get_polite_replies(customer):
 
 def test_bad_input_while_the_bot_asks_for_an_email_address(customer):
     customer.says("can I speak to a human")  # nobody is at the console in these tests: the bot asks for an address
-    for message in ["x" * 10_000, "<img src=x onerror=alert(1)>", "🙂🙂🙂"]:
+    assert "too long for me" in customer.says("x" * 10_000)  # over the cap: refused before anything reads it
+    for message in ["x" * 4_000, "<img src=x onerror=alert(1)>", "🙂🙂🙂"]:
         assert "doesn't look like an e-mail address" in customer.says(message)
     assert "by e-mail to ana@example.com" in customer.says("ana@example.com")
     assert customer.say("hello?") == []  # handed over: the bot is paused until an agent hands the chat back
@@ -149,10 +150,14 @@ def test_malformed_requests_are_client_errors(assistant):
         (b'{"sender": "x", "message": 42}', {"Content-Type": "application/json"}),
         (b'{"sender": ["x"], "message": "hi"}', {"Content-Type": "application/json"}),
         (b'{"sender": "x", "message": "hi", "metadata": "nope"}', {"Content-Type": "application/json"}),
-        (('{"sender": "x", "message": "%s"}' % ("a" * 30_000)).encode(), {"Content-Type": "application/json"}),
+        (b'{"sender": "\\udcff", "message": "hi"}', {"Content-Type": "application/json"}),
     ]:
         response = requests.post(assistant.rest_webhook, data=body, headers=headers, timeout=30)
         assert response.status_code == 400, (body[:40], response.status_code)
+    oversized = ('{"sender": "x", "message": "%s"}' % ("a" * 70_000)).encode()
+    response = requests.post(assistant.rest_webhook, data=oversized, headers={"Content-Type": "application/json"},
+                             timeout=30)
+    assert response.status_code == 413  # refused before it is parsed
 
 
 def test_http_api_requires_the_token(assistant, customer):
