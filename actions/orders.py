@@ -21,6 +21,7 @@ from customer_care.orders import Order, OrderNotChangeable, OrderStatus, parse_o
 ORDER_NUMBER = "order_number"
 ORDER_CHECK = "order_check"
 LOOKUPS_REFUSED = "order_lookups_refused"
+PROOF_NOT_AT_HAND = "\u0000not at hand"  # order_check's value for "I don't remember it" (no customer can type it)
 CONFIRM_CANCELLATION = "confirm_cancellation"
 SHIPPING_ADDRESS = "shipping_address"
 
@@ -98,6 +99,8 @@ class OrderNumberValidation:
         if tracker.get_slot("requested_slot") != ORDER_CHECK:
             return {}
         reading = form_answers.read_order_check(*latest_intent_and_text(tracker))
+        if reading.kind is form_answers.Kind.DECLINE:
+            return {ORDER_CHECK: PROOF_NOT_AT_HAND}
         return {ORDER_CHECK: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
     def validate_order_check(
@@ -105,6 +108,9 @@ class OrderNumberValidation:
     ) -> Dict[Text, Any]:
         number = tracker.get_slot(ORDER_NUMBER)
         if not number:
+            return {ORDER_CHECK: None}
+        if slot_value == PROOF_NOT_AT_HAND:  # nothing to look up: say what else works, ask again
+            dispatcher.utter_message(text=order_replies.proof_not_at_hand(profile()))
             return {ORDER_CHECK: None}
         if not _lookup_allowed(tracker):
             return self._refuse(dispatcher)

@@ -129,6 +129,11 @@ def read_email(intent: Optional[str], text: Optional[str]) -> Reading:
 
 
 _PROOF_TOKEN = re.compile(r"[a-z0-9]{2,10}")
+_NOT_KNOWN = re.compile(
+    r"\b(?:(?:do ?n[o']?t|can'?t|cannot|could ?n'?t) (?:know|remember|recall|find|have)|no idea|forg[oe]t|"
+    r"not sure|dunno|no clue)\b",
+    re.IGNORECASE,
+)
 _ORDER_NUMBER_ONLY = re.compile(r"\d{6}")
 
 
@@ -144,7 +149,11 @@ def read_order_check(intent: Optional[str], text: Optional[str]) -> Reading:
     text = _capped(text)
     if EMAIL_PATTERN.search(text) or _names_a_postcode(text):
         return Reading(Kind.ANSWER, text.strip())
-    if wants_to_leave(text) or interrupts(intent) or intent in NEW_REQUEST_INTENTS:
+    if wants_to_leave(text) or intent in ("goodbye", "contact_human_agent"):
+        return NOT_AN_ANSWER
+    if declines(text) or intent == "deny" or _NOT_KNOWN.search(text):
+        return DECLINE  # "I don't remember which e-mail I used": no attempt, nothing to check
+    if interrupts(intent) or intent in NEW_REQUEST_INTENTS:
         return NOT_AN_ANSWER
     return Reading(Kind.ANSWER, text.strip()) if text.strip() else NOT_AN_ANSWER
 

@@ -45,6 +45,14 @@ ASK_ORDER_CHECK = ("To keep your order details private: what's the e-mail addres
                    "order was placed with?")
 
 
+def proof_not_at_hand(profile: StoreProfile) -> str:
+    return (
+        "No problem: the postcode of the delivery address works just as well. If you have neither to hand, you'll "
+        f"find all your orders in {profile.url('orders')} when you're signed in, or I can bring in a member of "
+        "our team: just say so."
+    )
+
+
 def order_details_do_not_match(profile: StoreProfile) -> str:
     """One answer for an unknown number and for details that don't fit it, so the chat never tells which order
     numbers exist."""

@@ -78,6 +78,23 @@ def test_wrong_details_and_an_unknown_number_get_the_same_reply(backend):
                                             "requested_slot": "order_number"}
 
 
+@pytest.mark.parametrize("answer, intent", [
+    ("erm i dont remember which email i used tbh", "nlu_fallback"), ("no idea", "deny"), ("I forgot", "out_of_scope"),
+    ("not sure, sorry", "nlu_fallback"),
+])
+def test_not_having_the_proof_to_hand_is_no_failed_attempt(backend, lookups, answer, intent):
+    texts, slots = form_turn(ValidateTrackOrderForm(), answer, intent, asked_for_check())
+    assert len(texts) == 1 and "postcode of the delivery address works just as well" in texts[0]
+    assert slots == {"order_check": None}  # the number stays; the proof is asked again
+    assert all(lookups.allowed(f"other-{n}", None) for n in range(8))  # nothing was counted
+
+
+def test_asking_for_a_person_instead_of_the_proof_is_no_answer(backend):
+    _, slots = form_turn(ValidateTrackOrderForm(), "no idea, can I talk to a person", "contact_human_agent",
+                         asked_for_check())
+    assert "order_check" not in slots
+
+
 def test_a_new_order_number_while_the_proof_is_asked_is_no_proof(backend):
     _, slots = form_turn(ValidateTrackOrderForm(), "sorry, it's 104233", "track_order",
                          asked_for_check(), )
