@@ -4,7 +4,8 @@ Rasa 3.6's own RestInput answers 500 when the JSON body is not an object (`[]`, 
 not a string, because it calls `.get` on whatever it parsed, and it takes any size. This channel keeps the same
 URL and replies (/webhooks/rest/webhook) and answers such requests with a 400 or 413 that says what is wrong,
 before the body is parsed or the text is read; a message over the length cap gets a polite reply and goes no
-further.
+further. A client (an address) that sends faster than connectors.limits allows gets a 429 with the same polite
+reply as the widget, and its message goes no further either.
 
 Identity: `metadata.customer_token` may carry the shop's signed customer token (customer_care/identity.py);
 the message's metadata then holds what the token proves, and nothing else the client sent. Sender ids that
@@ -16,11 +17,13 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
-from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS, TOO_LONG
+from connectors.limits import (MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS, TOO_FAST, TOO_LONG,
+                               ClientMessageRate, shared_message_rate)
 from customer_care.identity import CONVERSATION_PREFIX, CustomerTokens, client_key, client_key_secret, trusted_metadata
 
 _PARSED = "larkspur_payload"
@@ -55,9 +58,11 @@ def _optional_text(request: Request, field: Text) -> Optional[Text]:
 
 
 class ValidatedRestInput(RestInput):
-    def __init__(self, customer_tokens: Optional[CustomerTokens] = None, client_secret: Optional[Text] = None) -> None:
+    def __init__(self, customer_tokens: Optional[CustomerTokens] = None, client_secret: Optional[Text] = None,
+                 message_rate: Optional[ClientMessageRate] = None) -> None:
         self.customer_tokens = customer_tokens
         self.client_secret = client_secret
+        self.message_rate = message_rate
 
     @classmethod
     def name(cls) -> Text:
@@ -65,7 +70,10 @@ class ValidatedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        return cls(CustomerTokens.from_environment(), client_key_secret())
+        return cls(CustomerTokens.from_environment(), client_key_secret(), shared_message_rate())
+
+    def _client(self, request: Request) -> Optional[Text]:
+        return client_key(request.remote_addr or request.ip, self.client_secret or client_key_secret())
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = _optional_text(req, "sender")
@@ -86,7 +94,17 @@ class ValidatedRestInput(RestInput):
                 return
             await on_new_message(message)
 
-        return super().blueprint(refuse_overlong)
+        custom_webhook = super().blueprint(refuse_overlong)
+        message_rate = self.message_rate or shared_message_rate()
+
+        @custom_webhook.middleware("request")
+        async def refuse_too_fast(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST" or message_rate.allow(self._client(request)):
+                return None
+            return response.json([{"recipient_id": None, "text": TOO_FAST}], status=429,
+                                 headers={"Retry-After": str(message_rate.retry_after(self._client(request)))})
+
+        return custom_webhook
 
     def _extract_input_channel(self, req: Request) -> Text:
         # Not the client's to choose: the channel decides where agents' replies go.
@@ -96,5 +114,4 @@ class ValidatedRestInput(RestInput):
         metadata = _payload(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise InvalidUsage("'metadata' must be a JSON object.")
-        client = client_key(request.remote_addr or request.ip, self.client_secret or client_key_secret())
-        return trusted_metadata(metadata, self.customer_tokens, client)
+        return trusted_metadata(metadata, self.customer_tokens, self._client(request))

@@ -8,8 +8,13 @@ a message goes to the conversation bound to its socket, whatever session id it c
 the console) are therefore no key. Replies still go to the room named after the conversation, as in Rasa, so the
 console's agent replies reach the widget.
 
+A long-polling POST that engine.io refuses (a packet type a client may not send, such as a ping, or a body over
+the size cap) made python-engineio 4.15 disconnect the socket and then wait for a poll that never comes, so the
+POST was never answered; here such a disconnect does not wait, and the POST gets its 400.
+
 Also: the sites allowed to connect (`cors_allowed_origins`; Rasa's channel switches CORS handling off), a cap on
-the size of one socket.io packet and of a message, and only verified identity in the messages' metadata.
+the size of one socket.io packet and of a message, a message rate per client address (shared with the REST
+channel), and only verified identity in the messages' metadata.
 """
 
 import logging
@@ -18,10 +23,28 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-from connectors.limits import MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, TOO_LONG
+from connectors.limits import (MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, TOO_FAST, TOO_LONG,
+                               ClientMessageRate, shared_message_rate)
 from customer_care.identity import CustomerTokens, SessionTokens, client_key, client_key_secret, trusted_metadata
 
 logger = logging.getLogger(__name__)
+
+
+def disconnect_without_waiting(eio: Any) -> None:
+    """Make the engine.io server's disconnect of one client close its socket without waiting for the packets
+    queued for it to be polled: after a refused POST nobody polls, and the POST's own answer waited forever."""
+    disconnect_all = eio.disconnect
+
+    async def disconnect(sid: Optional[Text] = None) -> None:
+        if sid is None:
+            await disconnect_all()
+            return
+        socket = eio.sockets.get(sid)
+        if socket is not None:
+            await socket.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+            eio.sockets.pop(sid, None)
+
+    eio.disconnect = disconnect
 
 DEFAULT_ORIGINS: List[Text] = ["http://localhost:5006", "http://127.0.0.1:5006"]  # the demo shop page (make run)
 
@@ -46,6 +69,7 @@ class SocketIOWithOrigins(SocketIOInput):
         channel.sessions = SessionTokens.from_environment()  # type: ignore[attr-defined]
         channel.customer_tokens = CustomerTokens.from_environment()  # type: ignore[attr-defined]
         channel.client_secret = client_key_secret()  # type: ignore[attr-defined]
+        channel.message_rate = shared_message_rate()  # type: ignore[attr-defined]
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
@@ -54,9 +78,11 @@ class SocketIOWithOrigins(SocketIOInput):
         # The engine.io server checks these on every request, so setting them after creation is enough.
         sio.eio.cors_allowed_origins = getattr(self, "allowed_origins", DEFAULT_ORIGINS)
         sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE_BYTES
+        disconnect_without_waiting(sio.eio)
         sessions: SessionTokens = getattr(self, "sessions", None) or SessionTokens.from_environment()
         customer_tokens: Optional[CustomerTokens] = getattr(self, "customer_tokens", None)
         client_secret: Text = getattr(self, "client_secret", None) or client_key_secret()
+        message_rate: ClientMessageRate = getattr(self, "message_rate", None) or shared_message_rate()
 
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
             request = environ.get("sanic.request")
@@ -88,8 +114,10 @@ class SocketIOWithOrigins(SocketIOInput):
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
                 return
             text = data.get("message", "")
-            if len(text) > MAX_MESSAGE_CHARACTERS:
-                await sio.emit(self.bot_message_evt, {"text": TOO_LONG}, room=sid, namespace=self.namespace)
+            refusal = (TOO_FAST if not message_rate.allow(state.get("client"))
+                       else TOO_LONG if len(text) > MAX_MESSAGE_CHARACTERS else None)
+            if refusal:
+                await sio.emit(self.bot_message_evt, {"text": refusal}, room=sid, namespace=self.namespace)
                 return
             metadata = trusted_metadata(data.get(self.metadata_key), customer_tokens, state.get("client"))
             await on_new_message(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), conversation_id,

@@ -3,6 +3,7 @@
 
 import asyncio
 import json
+import re
 import threading
 import time
 from typing import List
@@ -14,9 +15,10 @@ import socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from connectors.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES
+from connectors import limits
+from connectors.limits import (MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, MESSAGE_BURST,
+                               MESSAGES_PER_MINUTE, TOO_FAST, TOO_LONG)
 from connectors.rest import ValidatedRestInput
-from connectors.limits import TOO_LONG
 from connectors.socketio import SocketIOWithOrigins
 from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY, CustomerTokens, VerifiedCustomer
 from tests.unit.sanic_serving import serving
@@ -42,6 +44,9 @@ class Rasa:
 def keys(monkeypatch):
     monkeypatch.setenv(CUSTOMER_TOKEN_KEY, KEY)
     monkeypatch.setenv(SESSION_KEY, "s" * 40)
+    monkeypatch.setenv(MESSAGE_BURST, "5")
+    monkeypatch.setenv(MESSAGES_PER_MINUTE, "1")
+    monkeypatch.setattr(limits, "_shared_rate", None)  # each test starts with the environment's fresh limits
 
 
 def app_with(channel, rasa: Rasa, name: str) -> Sanic:
@@ -97,6 +102,15 @@ def test_an_overlong_rest_message_gets_a_polite_reply_and_goes_no_further(rest):
     url, rasa = rest
     response = requests.post(url, json={"sender": "s4", "message": "x" * (MAX_MESSAGE_CHARACTERS + 1)}, timeout=10)
     assert response.status_code == 200 and response.json()[0]["text"] == TOO_LONG and rasa.messages == []
+
+
+def test_a_client_that_sends_too_fast_gets_a_429_with_a_polite_reply_and_nothing_goes_further(rest):
+    """Failed on main: one client's flood of messages made every other customer wait (tests/abuse)."""
+    url, rasa = rest
+    replies = [requests.post(url, json={"sender": f"flood-{n}", "message": "hi"}, timeout=10) for n in range(7)]
+    assert [reply.status_code for reply in replies] == [200] * 5 + [429] * 2
+    assert replies[-1].json()[0]["text"] == TOO_FAST and int(replies[-1].headers["Retry-After"]) >= 1
+    assert len(rasa.messages) == 5
 
 
 def test_rest_keeps_its_own_input_channel_name(rest):
@@ -226,6 +240,21 @@ def test_an_overlong_widget_message_gets_a_polite_answer_and_goes_no_further(wid
         client.close()
 
 
+def test_a_widget_that_sends_too_fast_is_asked_to_wait_and_shares_its_allowance_with_rest(widget_server):
+    url, rasa, channel = widget_server
+    assert channel.message_rate is ValidatedRestInput.from_credentials(None).message_rate
+    client = WidgetClient(url)
+    try:
+        client.request_session()
+        for n in range(6):
+            client.say(f"message {n}")
+        assert client.wait_for(TOO_FAST[:30])
+        assert client.wait_for("echo: message 4")
+        assert [message.text for message in rasa.messages] == [f"message {n}" for n in range(5)]
+    finally:
+        client.close()
+
+
 def test_a_message_before_a_session_goes_nowhere(widget_server):
     url, rasa, _ = widget_server
     client = WidgetClient(url)
@@ -235,3 +264,18 @@ def test_a_message_before_a_session_goes_nowhere(widget_server):
         assert rasa.messages == []
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("body", [b"2probe", b"6", b"0", b"4" + b"x" * (MAX_SOCKET_MESSAGE_BYTES + 1)],
+                         ids=["ping", "noop", "open", "over the size cap"])
+def test_a_polling_post_that_engineio_refuses_is_answered_at_once(widget_server, body):
+    """Failed on main: python-engineio disconnected the socket and then waited for a poll that never came, so the
+    POST (a client's ping, a no-op, a body over the cap) hung until Sanic gave up."""
+    url, _, _ = widget_server
+    handshake = requests.get(f"{url}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10)
+    sid = re.search(r'"sid"\s*:\s*"([^"]+)"', handshake.text).group(1)
+    refused = requests.post(f"{url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, data=body,
+                            timeout=5)
+    assert refused.status_code == 400
+    poll = requests.get(f"{url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, timeout=5)
+    assert poll.status_code == 400  # that socket is gone
