@@ -21,7 +21,7 @@ from console.errors import EXPECTED_ERRORS, status_for
 from console.rasa_api import RasaApi, RasaClient
 from console.sessions import SessionStore, ThrottleRules
 from console.settings import ConsoleSettings
-from console.web import error_page, template_environment
+from console.web import error_page, read_cookies_leniently, serve_files, template_environment
 
 APP_NAME = "agent_console"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -55,12 +55,13 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
         rasa=rasa_client, desk=TicketDesk(tickets, issues, rasa_client), templates=template_environment(),
         inbox=Inbox(settings.events_url or None, settings.database_url),
     )
+    app.register_middleware(read_cookies_leniently, "request")  # first: the login check reads the cookies
     auth.install(app)
     pages.install(app)
     api.install(app)
     shop.install(app)
     review.install(app)
-    app.static("/static", str(STATIC), name="static")
+    serve_files(app, "/static", STATIC, name="static")
     app.register_middleware(_add_security_headers, "response")
     app.error_handler.add(Exception, _on_error)
     app.register_listener(_close_clients, "after_server_stop")

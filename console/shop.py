@@ -21,6 +21,7 @@ from sanic import HTTPResponse, Request, Sanic
 from sanic import response as responses
 
 from console.context import console_of
+from console.web import serve_files
 from customer_care.identity import CustomerTokens, VerifiedCustomer, normal_email
 from customer_care.names import extract_name
 
@@ -87,4 +88,4 @@ async def shop_widget(request: Request) -> HTTPResponse:
 def install(app: Sanic) -> None:
     app.add_route(shop_page, "/shop/", methods=["GET"], name="shop_page")
     app.add_route(shop_widget, "/shop/webchat.js", methods=["GET"], name="shop_widget")
-    app.static("/shop/files", str(SHOP / "files"), name="shop_files")
+    serve_files(app, "/shop/files", SHOP / "files", name="shop_files")

@@ -1,11 +1,12 @@
 """Request and response helpers shared by the pages and the JSON API."""
 
 import json
+from http.cookies import CookieError
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Dict, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sanic import HTTPResponse, Request
+from sanic import HTTPResponse, Request, Sanic
 from sanic import response as responses
 
 from console.errors import InvalidInput
@@ -67,3 +68,40 @@ def payload(request: Request) -> Mapping[str, Any]:
         raise InvalidInput("The body must be a JSON object.")
     return data
 
+
+MIME_TYPES = {".js": "application/javascript", ".css": "text/css"}
+
+
+def serve_files(app: Sanic, uri: str, directory: Path, name: str) -> None:
+    """Serve the files in `directory` (not below it) under `uri`, by name. Sanic's static handler answered 500 to
+    a directory, a NUL byte or a name over 255 bytes in the path; a fixed set of names, listed at start-up,
+    leaves nothing of the path to interpret."""
+    files = {path.name: path for path in directory.iterdir() if path.is_file()}
+
+    async def serve_file(request: Request, file_name: str) -> HTTPResponse:
+        path = files.get(file_name)
+        if path is None:
+            return responses.text("Not found.", status=404)
+        return await responses.file(str(path), mime_type=MIME_TYPES.get(path.suffix, "application/octet-stream"))
+
+    app.add_route(serve_file, f"{uri}/<file_name:str>", methods=["GET"], name=name)
+
+
+def lenient_cookies(header: str) -> Dict[str, str]:
+    """`name=value` pairs of a Cookie header, the first of each name, skipping what is not a pair."""
+    cookies: Dict[str, str] = {}
+    for part in header.split(";"):
+        name, separator, value = part.strip().partition("=")
+        if separator and name and name not in cookies:
+            cookies[name] = value.strip().strip('"')
+    return cookies
+
+
+async def read_cookies_leniently(request: Request) -> None:
+    """Sanic reads the Cookie header with http.cookies, which raises on one odd cookie ("Illegal key") and made
+    every page answer 500; another site on the same domain may set such a cookie. Then the cookies are read
+    pair by pair instead, so the console's own still count."""
+    try:
+        request.cookies
+    except CookieError:
+        request._cookies = lenient_cookies(request.headers.getone("cookie", ""))  # Sanic's cache of the parse
