@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,13 +22,13 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import aiohttp
 import psutil
 
 from customer_care.settings import PROJECT_ROOT
-from tools.servers import VENV_BIN, RunningAssistant, start_assistant
+from tools.servers import VENV_BIN, RunningAssistant, client_addresses, start_assistant
 
 # One customer's conversation; each simulated customer repeats it with its own sender id.
 SCRIPT = [
@@ -106,31 +105,40 @@ class MemorySampler:
         self._thread.join()
 
 
-async def _customer(session: aiohttp.ClientSession, url: str, turns: int, latencies: List[float]) -> int:
-    """One simulated customer: the script again and again, each time as a new conversation (a new sender),
-    so conversations stay as long as real ones instead of growing for the whole run."""
+async def _customer(url: str, turns: int, latencies: List[float], addresses: Iterator[str]) -> int:
+    """One simulated customer: the script again and again, each time as a new conversation (a new sender, from
+    an address of its own, as a new customer comes), so conversations stay as long as real ones instead of
+    growing for the whole run."""
     errors = 0
-    for turn in range(turns):
-        if turn % len(SCRIPT) == 0:
-            sender = f"bench-{uuid.uuid4().hex[:12]}"
-        began = time.perf_counter()
-        async with session.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}) as response:
-            await response.read()
-            if response.status != 200:
-                errors += 1
-        latencies.append((time.perf_counter() - began) * 1000)
+    session: Optional[aiohttp.ClientSession] = None
+    try:
+        for turn in range(turns):
+            if turn % len(SCRIPT) == 0:
+                sender = f"bench-{uuid.uuid4().hex[:12]}"
+                if session is not None:
+                    await session.close()
+                session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120),
+                                                connector=aiohttp.TCPConnector(local_addr=(next(addresses), 0)))
+            began = time.perf_counter()
+            async with session.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}) as response:
+                await response.read()
+                if response.status != 200:
+                    errors += 1
+            latencies.append((time.perf_counter() - began) * 1000)
+    finally:
+        if session is not None:
+            await session.close()
     return errors
 
 
 async def _load(url: str, concurrency: int, total_turns: int) -> LoadResult:
     latencies: List[float] = []
     per_customer = max(1, total_turns // concurrency)
-    timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        await _customer(session, url, len(SCRIPT), [])  # warm-up, not measured
-        began = time.perf_counter()
-        errors = await asyncio.gather(*(_customer(session, url, per_customer, latencies) for _ in range(concurrency)))
-        seconds = time.perf_counter() - began
+    addresses = client_addresses()
+    await _customer(url, len(SCRIPT), [], addresses)  # warm-up, not measured
+    began = time.perf_counter()
+    errors = await asyncio.gather(*(_customer(url, per_customer, latencies, addresses) for _ in range(concurrency)))
+    seconds = time.perf_counter() - began
     return LoadResult(concurrency, len(latencies), seconds, latencies, sum(errors))
 
 

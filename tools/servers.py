@@ -16,16 +16,39 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional, Sequence
+from typing import Dict, Iterator, Optional, Sequence
 
 from addons.action_server import SECRET_HEADER as ACTION_SECRET_HEADER
 from addons.action_server import SECRET_VARIABLE as ACTION_SECRET_VARIABLE
 from addons.nlu_server import TOKEN_VARIABLE as NLU_TOKEN_VARIABLE
+from connectors.limits import MESSAGE_BURST, MESSAGES_PER_MINUTE
 from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY
 from customer_care.settings import PROJECT_ROOT
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "larkspur.tar.gz"
+
+
+def client_addresses() -> Iterator[str]:
+    """Loopback addresses for simulated clients, one each: 127.1.0.1, 127.1.0.2, ... (Linux routes all of
+    127.0.0.0/8 to the loopback). The channels limit messages per client address, and real customers each come
+    from their own, so tests and benchmarks that play many customers give each one an address."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.1.0.1", 0))
+        except OSError as error:
+            raise RuntimeError("simulated customers need to send from 127.1.0.0/16 (Linux routes 127.0.0.0/8 to "
+                               f"the loopback interface): {error}") from None
+    number = 0
+    while True:
+        yield f"127.1.{number // 254 % 254}.{number % 254 + 1}"
+        number += 1
+
+
+# For the end-to-end and browser tests, whose many customers all come from 127.0.0.1 (Chromium can't send from
+# another address): a message rate per address that one office of them would not reach. The rate itself is
+# tested in tests/unit/test_channels.py and, against the real servers at their defaults, in tests/abuse.
+MANY_CUSTOMERS_ON_ONE_ADDRESS = {MESSAGES_PER_MINUTE: "6000", MESSAGE_BURST: "200"}
 
 
 def free_port() -> int:
@@ -207,7 +230,8 @@ def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> Runn
     profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
     (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
     running = start_assistant(model, work_dir, with_console=True,
-                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml")})
+                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml"),
+                                         **MANY_CUSTOMERS_ON_ONE_ADDRESS})
     username, name, password = STAFFED_AGENT
     subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name,
                     "--password-stdin"], input=password + "\n", text=True, check=True, cwd=PROJECT_ROOT,

@@ -12,6 +12,7 @@ import asyncio
 import json
 import math
 import sqlite3
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +25,7 @@ import socketio
 from requests.adapters import HTTPAdapter
 
 from customer_care.settings import PROJECT_ROOT
-from tools.servers import DEFAULT_MODEL, RunningAssistant, start_assistant
+from tools.servers import DEFAULT_MODEL, RunningAssistant, client_addresses, start_assistant
 
 RESULTS = PROJECT_ROOT / "results" / "abuse.json"
 HTTP_TIMEOUT = 30.0  # seconds for any one HTTP request; a request that takes longer counts as a failure
@@ -78,7 +79,7 @@ class Servers:
         if self.current is not None and self.healthy():
             return self.current
         if self.current is not None:
-            print(f"\n[abuse] the servers stopped answering after the previous test: restarting them")
+            print("\n[abuse] the servers stopped answering after the previous test: restarting them")
             self.current.stop()
         return self.start()
 
@@ -170,6 +171,17 @@ def attacker_address() -> str:
         return ATTACKER_ADDRESS
     except OSError:
         return "127.0.0.1"
+
+
+_client_addresses = client_addresses()
+_client_lock = threading.Lock()
+
+
+def next_client_address() -> str:
+    """An address of its own for one simulated client, new for the whole session (tools.servers.client_addresses);
+    neither the attacker's nor 127.0.0.1."""
+    with _client_lock:
+        return next(_client_addresses)
 
 
 def http_session(source: Optional[str] = None) -> requests.Session:

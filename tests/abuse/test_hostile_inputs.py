@@ -18,7 +18,8 @@ A socket.io event counts as handled when the server acknowledges it (python-sock
 once the handler returned); one that is never acknowledged while the connection stays open is a handler that
 raised or hung: a failure, the socket.io equivalent of a 500. Being disconnected, like a 4xx, is a legitimate
 refusal. A delivery that the test client itself can't send (a header value no HTTP client may put on the wire)
-is not counted.
+is not counted. Each input comes from a loopback address of its own, as from many attackers, so that the
+channels' message rate per address lets all of it through to the NLU and the actions.
 
 Light inputs go first, then the heavy ones, then the "tokenizer bombs" (one word made of thousands of sub-tokens,
 like "a.a.a...", which cost the NLU time that grows with the square of their length). When a turn times out and
@@ -44,7 +45,8 @@ import pytest
 import requests
 
 from customer_care.settings import PROJECT_ROOT
-from tests.abuse.conftest import HTTP_TIMEOUT, SOCKET_TIMEOUT, WidgetClient, new_sender
+from tests.abuse.conftest import (HTTP_TIMEOUT, SOCKET_TIMEOUT, WidgetClient, http_session, new_sender,
+                                  next_client_address)
 from tests.abuse.corpus import Hostile, hostile_inputs
 
 # For the whole barrage (about 150 s on the 2-core machine when nothing stalls); what is left unsent after it
@@ -93,6 +95,10 @@ class Outcome:
 class Barrage:
     servers: Any
     deadline: float
+    # Each input is sent from an address of its own: the channels' message rate per address would otherwise turn
+    # most of the barrage away before it reached the NLU and the actions (tests/abuse/test_latency.py checks that
+    # rate).
+    sources: Dict[str, str] = field(default_factory=dict)
     outcomes: List[Outcome] = field(default_factory=list)
     stalled: Optional[str] = None
     endpoint_failures: Counter = field(default_factory=Counter)
@@ -215,8 +221,12 @@ _local = threading.local()
 
 
 def _session() -> requests.Session:
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
+    """This thread's session, sending from the address of the input it delivers (`_local.source`)."""
+    source = getattr(_local, "source", None)
+    if getattr(_local, "session_source", "none") != source:
+        if hasattr(_local, "session"):
+            _local.session.close()
+        _local.session, _local.session_source = http_session(source), source
     return _local.session
 
 
@@ -232,7 +242,9 @@ def _request(method: str, url: str, **kwargs: Any) -> Reply:
 def _raw_get(base_url: str, path: str, headers: Dict[str, str]) -> Reply:
     """A GET whose path goes on the wire exactly as given (requests would resolve ../ itself)."""
     parts = urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT)
+    source = getattr(_local, "source", None)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT,
+                                            source_address=(source, 0) if source else None)
     try:
         began = time.monotonic()
         connection.request("GET", path, headers=headers)
@@ -372,6 +384,7 @@ def run_http(barrage: Barrage, delivery: HttpDelivery) -> None:
         return
     began = time.monotonic()
     key = barrage.start(delivery.endpoint, hostile)
+    _local.source = barrage.sources.get(hostile.name)
     try:
         reply = delivery.send()
     except (requests.Timeout, TimeoutError, http.client.socket.timeout):
@@ -503,11 +516,12 @@ async def _socket_worker(barrage: Barrage, queue: "asyncio.Queue[SocketDelivery]
             if reason:
                 barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "skipped", reason))
                 continue
+            source = barrage.sources.get(hostile.name)
             try:
-                if client is None or not client.sio.connected:
+                if client is None or not client.sio.connected or client.source != source:
                     if client is not None:
                         await client.close()
-                    client = WidgetClient(barrage.servers.rasa_url)
+                    client = WidgetClient(barrage.servers.rasa_url, source)
                     await client.connect()
                     session = await client.session(None)
             except Exception as error:  # noqa: BLE001 - the server refused a plain connection
@@ -611,7 +625,8 @@ def test_hostile_inputs_on_every_public_endpoint(servers, results):
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = usage.ru_utime + usage.ru_stime
-    barrage = Barrage(servers, time.monotonic() + BUDGET_SECONDS)
+    barrage = Barrage(servers, time.monotonic() + BUDGET_SECONDS,
+                      sources={hostile.name: next_client_address() for hostile in corpus})
     stop_watching = threading.Event()
     watcher = threading.Thread(target=barrage.watch, args=(stop_watching,), daemon=True)
     watcher.start()

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.abuse.conftest import (HTTP_TIMEOUT, WidgetClient, attacker_address, http_session, new_sender,
-                                  percentile)
+                                  next_client_address, percentile)
 from tests.abuse.corpus import MB, pathological_attack
 
 QUIET_TURNS = 40
@@ -35,12 +35,13 @@ CONVERSATIONS = [
 
 
 def _customer_turns(rest_webhook: str, count: Optional[int] = None, seconds: Optional[float] = None) -> List[Dict[str, Any]]:
-    """Turns of one customer after another, sequentially; each turn's wall time (a failure counts as the timeout)."""
+    """Turns of one customer after another, sequentially, each customer from an address of their own; each turn's
+    wall time (a failure counts as the timeout)."""
     turns: List[Dict[str, Any]] = []
-    http = http_session()  # 127.0.0.1, the customers' address
     began = time.monotonic()
     for conversation in itertools.cycle(CONVERSATIONS):
         sender = new_sender("customer")
+        http = http_session(next_client_address())
         for message in conversation:
             if (count is not None and len(turns) >= count) or (seconds is not None and time.monotonic() - began >= seconds):
                 return turns

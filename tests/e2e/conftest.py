@@ -5,14 +5,15 @@ from typing import List
 import pytest
 import requests
 
-from tools.servers import DEFAULT_MODEL, RunningAssistant, start_assistant
+from tools.servers import DEFAULT_MODEL, MANY_CUSTOMERS_ON_ONE_ADDRESS, RunningAssistant, start_assistant
 
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory) -> RunningAssistant:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
-    running = start_assistant(DEFAULT_MODEL, tmp_path_factory.mktemp("assistant"))
+    running = start_assistant(DEFAULT_MODEL, tmp_path_factory.mktemp("assistant"),
+                              extra_env=MANY_CUSTOMERS_ON_ONE_ADDRESS)
     yield running
     running.stop()
 
