@@ -4,7 +4,6 @@ broker); a trainer labels them through the console API; the export is valid Rasa
 import shutil
 import subprocess
 import uuid
-from pathlib import Path
 
 import pytest
 import requests

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from customer_care.tickets import NewTicket, Ticket, TicketError, TicketStatus, TicketStore
+from customer_care.tickets import NewTicket, TicketError, TicketStatus, TicketStore
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 
