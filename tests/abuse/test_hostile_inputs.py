@@ -49,9 +49,9 @@ from tests.abuse.conftest import (HTTP_TIMEOUT, SOCKET_TIMEOUT, WidgetClient, ht
                                   next_client_address)
 from tests.abuse.corpus import Hostile, hostile_inputs
 
-# For the whole barrage (about 150 s on the 2-core machine when nothing stalls); what is left unsent after it
-# counts as a failure.
-BUDGET_SECONDS = 200.0
+# For the whole barrage (177 s on the quiet 2-core machine on 2026-12-02, about 340 s with other work running
+# beside it); what is left unsent after it counts as a failure.
+BUDGET_SECONDS = 300.0
 HTTP_WORKERS = 6
 SOCKET_CLIENTS = 12
 CANARY_TIMEOUT = 10.0  # for a plain "hi" after a turn timed out: a turn takes well under a second
