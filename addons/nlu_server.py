@@ -30,6 +30,8 @@ from sanic import response as responses
 from sanic.exceptions import SanicException
 from sanic.response import HTTPResponse
 
+from addons import seams
+
 TOKEN_VARIABLE = "LARKSPUR_NLU_TOKEN"
 RELOAD_CHECK_SECONDS = 2.0
 Parser = Callable[[Text], Awaitable[Dict[Text, Any]]]
@@ -164,6 +166,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
     update_sanic_log_level()
+    seams.install()  # after Rasa's logging set-up, which puts its own warning filters first
     model = ServedModel(args.model)  # loaded before listening: an answer on the port means ready
     logger.info("NLU worker parsing with %s on http://%s:%s", model.model_file, args.interface, args.port)
     create_app(model, token).run(host=args.interface, port=args.port, access_log=False, motd=False, workers=1)

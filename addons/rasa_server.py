@@ -10,6 +10,7 @@ so the process list shows the command without it.
 import sys
 from typing import Optional, Sequence, Text
 
+from addons import seams
 from customer_care.identity import MissingSecret, secret_from_environment
 
 TOKEN_VARIABLE = "RASA_API_TOKEN"
@@ -27,6 +28,7 @@ def main(argv: Optional[Sequence[Text]] = None) -> None:
     except MissingSecret as error:
         raise SystemExit(f"error: {error}") from None
     arguments = rasa_arguments(sys.argv[1:] if argv is None else argv, token)
+    seams.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]

@@ -1,9 +1,9 @@
 """Input channels of the assistant, registered in credentials.yml.
 
-Rasa imports this package when it loads the channels, so the Rasa server process also gets the faster
-validation of action-server responses here (see action_results.py).
+Rasa imports this package when it loads the channels, also under plain `rasa run` and `rasa shell` without our
+launchers, so the Rasa server process gets its patches to Rasa from here too (addons/seams.py lists them).
 """
 
-from connectors import action_results
+from addons import seams
 
-action_results.install()
+seams.install()

@@ -1,14 +1,17 @@
-"""Engines and times for the assistant's own SQL database (issue log, tickets, agents), shared by every module.
+"""Engines and times for the assistant's own SQL database (issue log, tickets, agents), shared by every module,
+and read-only engines on databases other processes write (the event broker's, read by the review inbox).
 
 Times are stored as naive UTC (portable across databases) and handed back timezone-aware.
 """
 
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Optional
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 
 def engine_for(url: str) -> Engine:
@@ -23,6 +26,27 @@ def engine_for(url: str) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # Several processes (action server, console) write the same file: wait for a lock instead of failing.
     return create_engine(url, future=True, connect_args={"timeout": 15})
+
+
+def read_only_engine_for(url: str) -> Optional[Engine]:
+    """An engine that reads the database at `url` without ever creating or changing it, or None while there is
+    nothing to read (a SQLite file not made yet, or a private in-memory database, which is always empty)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, future=True, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        return create_engine(url, future=True, poolclass=NullPool)
+    path = Path(database)
+    if not path.is_file():
+        return None  # connecting would create the file; its writer makes it when it first writes
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return create_engine(
+        "sqlite://", future=True, poolclass=NullPool,
+        creator=lambda: sqlite3.connect(uri, uri=True, timeout=15, check_same_thread=False),
+    )
 
 
 def utc_now() -> datetime:

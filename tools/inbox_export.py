@@ -4,7 +4,7 @@
     python -m tools.inbox_export --no-sync   # export what the inbox holds now
 
 Databases from CARE_EVENTS_URL / CARE_DATABASE_URL (var/events.db, var/care.db by default). New intents are
-added to domain.yml with a placeholder response; their rules are left to people (see the notes it prints).
+added to domain.yml with a placeholder answer; the answer and the shop-question list are left to people (see the notes it prints).
 """
 
 import argparse
@@ -14,8 +14,9 @@ from typing import List, Optional, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from addons.nlu_export import ExportError, ExportResult, export_examples
+from customer_care.answers import answer_response
 from customer_care.inbox import Inbox, InboxError
-from customer_care.nlu_export import ExportError, ExportResult, export_examples
 from customer_care.settings import PROJECT_ROOT
 
 DEFAULT_NLU_DIR = PROJECT_ROOT / "data" / "nlu"
@@ -60,9 +61,9 @@ def report_lines(result: ExportResult, approved: int) -> List[str]:
     ]
     for intent in result.new_intents:
         lines.append(
-            f"New intent {intent}: added to domain.yml with a placeholder response utter_{intent}. "
-            f"Still needed: write the real answer in utter_{intent}, and a rule in data/rules.yml "
-            f"(intent {intent} -> utter_{intent}); then make retrain."
+            f"New intent {intent}: added to domain.yml with a placeholder answer {answer_response(intent)}. "
+            f"Still needed: write the real answer there, and add {intent} to the shop questions in "
+            f"data/rules/shop_questions.yml (docs/adding_a_shop_question.md); then make retrain."
         )
     return lines
 

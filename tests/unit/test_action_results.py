@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-import connectors  # noqa: F401  (installs the compiled validator, as loading credentials.yml does)
-from connectors import action_results
+import connectors  # noqa: F401  (applies the seams, the compiled validator among them, as credentials.yml does)
+from addons import action_results
 
 VALID_RESPONSES = [
     {"events": [], "responses": []},

@@ -218,7 +218,7 @@ def test_a_second_inbox_on_the_same_database_shares_the_cursor(
 
 
 def test_sync_reads_more_rows_than_one_batch(inbox: Inbox, broker: FakeBroker, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("customer_care.inbox.SYNC_BATCH", 3)
+    monkeypatch.setattr("customer_care.inbox_sync.SYNC_BATCH", 3)
     for number in range(10):
         broker.user(f"c-{number}", f"question number {'x' * number}", "faq", 0.9, number)
 

@@ -8,8 +8,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from customer_care.inbox import ApprovedExample, Inbox
-from customer_care.nlu_export import (
+from addons.nlu_export import (
     HEADER,
     PLACEHOLDER_RESPONSE,
     ExportError,
@@ -17,6 +16,7 @@ from customer_care.nlu_export import (
     render_example,
     training_text,
 )
+from customer_care.inbox import ApprovedExample, Inbox
 from tools import inbox_export
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,17 +206,18 @@ def test_new_intent_goes_into_the_domain_with_a_placeholder_response(project: Di
     assert "- active_loop: null\n" in edited
     # Appended after the last entry, before the blank line that ends each section.
     assert "  - out_of_scope\n  - gift_wrapping\n\nentities:\n" in edited
-    assert (f"    - text: \"Sorry, I didn't catch an order number there.\"\n  utter_gift_wrapping:\n"
+    last_response_line = original.split("\n\nsession_config:")[0].splitlines()[-1]
+    assert (f"{last_response_line}\n  utter_answer_gift_wrapping:\n"
             f"    - text: \"{PLACEHOLDER_RESPONSE}\"\n\nsession_config:\n") in edited
     diff = [line for line in difflib.ndiff(original.splitlines(), edited.splitlines()) if line[:1] in "+-"]
     assert sorted(diff) == sorted([
         "+   - gift_wrapping",
-        "+   utter_gift_wrapping:",
+        "+   utter_answer_gift_wrapping:",
         f'+     - text: "{PLACEHOLDER_RESPONSE}"',
     ])
     domain = Domain.load(str(project["domain"]))
     assert "gift_wrapping" in domain.intents
-    assert domain.responses["utter_gift_wrapping"] == [{"text": PLACEHOLDER_RESPONSE}]
+    assert domain.responses["utter_answer_gift_wrapping"] == [{"text": PLACEHOLDER_RESPONSE}]
     assert examples_by_intent(loaded(project["out"]))["gift_wrapping"] == [
         "can you wrap it as a present", "do you do gift wrapping",
     ]
@@ -282,9 +283,9 @@ def test_command_exports_the_inbox_and_explains_new_intents(
     out = capsys.readouterr().out
     assert "Synced" not in out
     assert "1 example" in out and "Skipped 1 approved example" in out
-    assert ("New intent gift_wrapping: added to domain.yml with a placeholder response utter_gift_wrapping. "
-            "Still needed: write the real answer in utter_gift_wrapping, and a rule in data/rules.yml "
-            "(intent gift_wrapping -> utter_gift_wrapping); then make retrain.") in out
+    assert ("New intent gift_wrapping: added to domain.yml with a placeholder answer utter_answer_gift_wrapping. "
+            "Still needed: write the real answer there, and add gift_wrapping to the shop questions in "
+            "data/rules/shop_questions.yml (docs/adding_a_shop_question.md); then make retrain.") in out
     assert examples_by_intent(loaded(project["out"])) == {"gift_wrapping": ["do you do gift wrapping"]}
 
 

@@ -1,6 +1,7 @@
-"""addons.tracker_store.SQLTrackerStore stores, returns and streams exactly what Rasa's SQLTrackerStore does."""
+"""addons.tracker_store.LeanSQLTrackerStore stores, returns and streams exactly what Rasa's SQLTrackerStore does."""
 
 import asyncio
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -22,7 +23,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.events import deserialise_events as rasa_deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import SQLTrackerStore, deserialise_events
+from addons.tracker_store import LeanSQLTrackerStore, deserialise_events
 from customer_care.settings import PROJECT_ROOT
 
 DOMAIN = Domain.load(str(PROJECT_ROOT / "domain.yml"))
@@ -90,8 +91,8 @@ async def _save_turn_by_turn(store: RasaSQLTrackerStore, sender_id: str = "custo
 
 
 @pytest.fixture
-def both(tmp_path: Path) -> Tuple[RasaSQLTrackerStore, SQLTrackerStore]:
-    rasa_store, ours = _stores(tmp_path, RasaSQLTrackerStore, "rasa"), _stores(tmp_path, SQLTrackerStore, "ours")
+def both(tmp_path: Path) -> Tuple[RasaSQLTrackerStore, LeanSQLTrackerStore]:
+    rasa_store, ours = _stores(tmp_path, RasaSQLTrackerStore, "rasa"), _stores(tmp_path, LeanSQLTrackerStore, "ours")
     asyncio.run(_save_turn_by_turn(rasa_store))
     asyncio.run(_save_turn_by_turn(ours))
     return rasa_store, ours
@@ -127,11 +128,27 @@ def test_conversations_read_back_the_same(both) -> None:
 
 def test_other_event_brokers_get_each_new_event_in_order(tmp_path: Path) -> None:
     broker = CollectingBroker()
-    store = _stores(tmp_path, SQLTrackerStore, "collecting", broker)
+    store = _stores(tmp_path, LeanSQLTrackerStore, "collecting", broker)
     asyncio.run(_save_turn_by_turn(store))
     expected = [event for turn in TURNS for event in turn]
     assert [body["event"] for body in broker.published] == [event.type_name for event in expected]
     assert {body["sender_id"] for body in broker.published} == {"customer-1"}
+
+
+def test_the_sql_event_broker_gets_the_events_through_its_publish(tmp_path: Path) -> None:
+    class CountingSQLBroker(SQLEventBroker):
+        published: List[Dict[str, Any]] = []
+
+        def publish(self, event: Dict[str, Any]) -> None:
+            self.published.append(event)
+            super().publish(event)
+
+    broker = CountingSQLBroker(db=str(tmp_path / "counting-events.db"))
+    asyncio.run(_save_turn_by_turn(_stores(tmp_path, LeanSQLTrackerStore, "counting", broker)))
+
+    rows = _rows(tmp_path / "counting-events.db", "SELECT sender_id, data FROM events ORDER BY id")
+    assert [(body["sender_id"], json.dumps(body)) for body in broker.published] == rows
+    assert len(rows) == sum(len(turn) for turn in TURNS)
 
 
 def test_sqlite_files_use_the_write_ahead_log(both, tmp_path: Path) -> None:
@@ -144,7 +161,7 @@ def test_endpoints_yml_names_this_store() -> None:
     import yaml
 
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
-    assert endpoints["tracker_store"]["type"] == "addons.tracker_store.SQLTrackerStore"
+    assert endpoints["tracker_store"]["type"] == "addons.tracker_store.LeanSQLTrackerStore"
 
 
 def test_events_are_rebuilt_as_rasa_rebuilds_them() -> None:

@@ -1,4 +1,4 @@
-"""Validate action-server responses against a schema compiled once.
+"""Validate action-server responses against a schema compiled once (a seam: addons.seams installs it).
 
 Rasa 3.6 checks every response of the action server with `jsonschema.validate`, which first validates the
 schema itself against the draft 2020-12 meta-schema, then throws the compiled validator away. Measured on
@@ -26,6 +26,7 @@ def _validate_with_compiled_schema(action: RemoteAction, result: Dict[Text, Any]
     return _rasa_validate(action, result)
 
 
-def install() -> None:
-    """Make every RemoteAction in this process use the compiled validator (idempotent)."""
+def install_compiled_validator() -> None:
+    """Make every RemoteAction in this process use the compiled validator (idempotent: Rasa's own check, kept
+    above, stays the fallback however often this runs)."""
     RemoteAction._validate_action_result = _validate_with_compiled_schema  # type: ignore[assignment]

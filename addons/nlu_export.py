@@ -2,13 +2,16 @@
 
 `export_examples` merges the approved examples into the exported file (earlier exports are kept; a group
 labelled again moves to its new intent), leaves out what the hand-written training data already says in
-other words only of case, punctuation or digits (`inbox.group_key`), and masks personal data first. The
+other words only of case, punctuation or digits (`training_examples.group_key`), and masks personal data first. The
 output is sorted, so the same examples always give the same bytes and a file that did not change is not
 written (make would retrain for a new timestamp).
 
-An intent the domain does not list yet is added to its `intents`, with a placeholder response utter_<intent>,
+An intent the domain does not list yet is added to its `intents`, with a placeholder answer utter_answer_<intent>,
 through ruamel.yaml's round trip so the domain's comments and order stay. Rules are left to people: only
 they know what the assistant should do.
+
+It lives among the Rasa add-ons, not in customer_care, because it reads training data with Rasa's own parser of
+entity annotations.
 """
 
 import json
@@ -19,7 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from customer_care.inbox import (
+from customer_care.answers import answer_response
+from customer_care.masking import CARD_MASK, EMAIL_MASK, IBAN_MASK, PHONE_MASK, cut_to_cap, mask_personal_data
+from customer_care.text_limits import MAX_MESSAGE_CHARACTERS, capped
+from customer_care.training_examples import (
     ApprovedExample,
     InboxError,
     entity_spans,
@@ -27,8 +33,6 @@ from customer_care.inbox import (
     rewrite_example,
     validate_intent_name,
 )
-from customer_care.masking import CARD_MASK, EMAIL_MASK, IBAN_MASK, PHONE_MASK, cut_to_cap, mask_personal_data
-from customer_care.text_limits import MAX_MESSAGE_CHARACTERS, capped
 
 PLACEHOLDER_RESPONSE = "Thanks for asking. I can't help with that here yet; our team will answer it soon."
 HEADER = (
@@ -300,7 +304,7 @@ class DomainFile:
         return set(_names(self.data.get("entities")))
 
     def add_intents(self, intents: Sequence[str]) -> None:
-        """Add each intent and a placeholder response utter_<intent> (unless the domain has one), then save."""
+        """Add each intent and a placeholder answer (unless the domain has one), then save."""
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
         from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -314,9 +318,9 @@ class DomainFile:
         for intent in intents:
             if intent not in _names(listed):
                 _append_keeping_trailing_comment(listed, intent)
-            if f"utter_{intent}" not in responses:
+            if answer_response(intent) not in responses:
                 answer = CommentedSeq([CommentedMap([("text", DoubleQuotedScalarString(PLACEHOLDER_RESPONSE))])])
-                _append_keeping_trailing_comment(responses, answer, key=f"utter_{intent}")
+                _append_keeping_trailing_comment(responses, answer, key=answer_response(intent))
         self.save()
 
     def save(self) -> None:
