@@ -16,7 +16,7 @@ from typing import Callable, Optional, Sequence, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from customer_care.agents import ROLES, AgentDirectory, AgentError
+from customer_care.agents import AgentDirectory, AgentError, Role
 
 from console.sessions import SessionStore
 from console.settings import ConsoleSettings, SettingsError
@@ -118,7 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add-agent", help="create a console account")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="display name; customers see it next to the agent's replies")
-    add.add_argument("--role", choices=ROLES, default="agent", help="agent (default) or trainer (read-only)")
+    add.add_argument("--role", choices=[role.value for role in Role], default=Role.AGENT.value,
+                     help="agent (default) or trainer (read-only)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     change = commands.add_parser("set-password", help="change an account's password (logs it out everywhere)")
     change.add_argument("username")

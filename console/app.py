@@ -1,12 +1,12 @@
-"""The Sanic app: its routes, the session gate, security headers and error pages."""
+"""The Sanic app: its blueprints (`console.routes`, `console.shop`), security headers and error pages."""
 
 import logging
 from datetime import timedelta
-from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Coroutine, Optional
 
 from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
+from sanic.response import BaseHTTPResponse
 
 from customer_care.agents import AgentDirectory
 from customer_care.inbox import Inbox
@@ -14,17 +14,18 @@ from customer_care.issue_log import IssueLog
 from customer_care.retention import retention_days, start_daily_purge
 from customer_care.tickets import TicketStore
 
-from console import api, auth, pages, review, shop
+from console.auth import gate_unmatched
 from console.context import Console
 from console.desk import TicketDesk
 from console.errors import EXPECTED_ERRORS, status_for
 from console.rasa_api import RasaApi, RasaClient
+from console.routes import console_blueprint, login_blueprint
 from console.sessions import SessionStore, ThrottleRules
 from console.settings import ConsoleSettings
-from console.web import error_page, read_cookies_leniently, serve_files, template_environment
+from console.shop import shop_blueprint
+from console.web import error_page, read_cookies_leniently, template_environment
 
 APP_NAME = "agent_console"
-STATIC = Path(__file__).resolve().parent / "static"
 MAX_REQUEST_BYTES = 256 * 1024  # replies are at most 2,000 characters; nothing legitimate is bigger
 SECURITY_HEADERS = {
     # No inline script or style anywhere: the pages' JavaScript and CSS are static files.
@@ -55,22 +56,22 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
         rasa=rasa_client, desk=TicketDesk(tickets, issues, rasa_client), templates=template_environment(),
         inbox=Inbox(settings.events_url or None, settings.database_url),
     )
-    app.register_middleware(read_cookies_leniently, "request")  # first: the login check reads the cookies
-    auth.install(app)
-    pages.install(app)
-    api.install(app)
-    shop.install(app)
-    review.install(app)
-    serve_files(app, "/static", STATIC, name="static")
+    # The app's request middleware runs before the blueprints': the session gate then reads the cookies.
+    app.register_middleware(read_cookies_leniently, "request")
+    app.register_middleware(gate_unmatched, "request")
+    app.blueprint(login_blueprint())
+    app.blueprint(console_blueprint())
+    app.blueprint(shop_blueprint())
     app.register_middleware(_add_security_headers, "response")
     app.error_handler.add(Exception, _on_error)
     app.register_listener(_close_clients, "after_server_stop")
-    if retention_days() is not None:  # CARE_RETENTION_DAYS; a bad value stops the console here
-        app.register_listener(_purge_daily, "after_server_start")
+    days = retention_days()  # CARE_RETENTION_DAYS; a bad value stops the console here
+    if days is not None:
+        app.register_listener(_daily_purge(days), "after_server_start")
     return app
 
 
-async def _add_security_headers(request: Request, response: HTTPResponse) -> None:
+async def _add_security_headers(request: Request, response: BaseHTTPResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if not request.path.startswith("/static/"):
@@ -86,11 +87,14 @@ def _on_error(request: Request, error: Exception) -> HTTPResponse:
     return error_page(request, 500, "Something went wrong in the console; the error is in its log.")
 
 
-async def _purge_daily(app: Sanic, _loop: object) -> None:
-    """Purge what is older than CARE_RETENTION_DAYS now and every 24 h, in a worker thread (customer_care.retention)."""
-    settings: ConsoleSettings = app.ctx.console.settings
-    start_daily_purge(retention_days(), database_url=settings.database_url, events_url=settings.events_url or None,
-                      log=logging.getLogger("sanic.root"))
+def _daily_purge(days: int) -> Callable[[Sanic, object], Coroutine[Any, Any, None]]:
+    async def purge_daily(app: Sanic, _loop: object) -> None:
+        """Purge what is older than `days` now and every 24 h, in a worker thread (customer_care.retention)."""
+        settings: ConsoleSettings = app.ctx.console.settings
+        start_daily_purge(days, database_url=settings.database_url, events_url=settings.events_url or None,
+                          log=logging.getLogger("sanic.root"))
+
+    return purge_daily
 
 
 async def _close_clients(app: Sanic, _loop: object) -> None:

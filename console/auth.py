@@ -1,5 +1,6 @@
-"""Who may use the console: login and logout, the session cookie, CSRF checks, and the gate in front of
-every route except the login page and the static files.
+"""Who may use the console: login and logout, the session cookie, CSRF checks, the session gate (the
+middleware of the `console` blueprint, so it stands in front of every route there, and of requests that match
+no route) and the roles a handler needs (`require_role`).
 
 - The session cookie is HttpOnly, SameSite=Strict and Path=/ (and Secure when CONSOLE_SECURE_COOKIES is on);
   the session itself lives in the database (`console.sessions`).
@@ -12,34 +13,45 @@ every route except the login page and the static files.
   CONSOLE_TRUSTED_PROXIES says how many reverse proxies stand in front, the address the outermost of them put
   in X-Forwarded-For. At most `LOGIN_CHECKS_AT_ONCE` passwords are checked at a time, so a burst of attempts
   can't slip past the throttle before its failures are counted (and argon2's memory use stays bounded).
+- A handler that needs a role says so with `@require_role(...)`; any other account gets a 403 that names it.
+- The sessions, accounts and throttle live in the database, so every call to them runs in a worker thread:
+  the event loop keeps serving other agents while one waits for a lock.
 """
 
 import asyncio
+import functools
 import hmac
 import ipaddress
 import math
 import re
 import secrets
 from datetime import timedelta
-from typing import Optional
+from typing import Awaitable, Callable, Concatenate, Optional, ParamSpec, Tuple, TypeVar
 
-from sanic import HTTPResponse, Request, Sanic
+from sanic import HTTPResponse, Request
 from sanic import response as responses
 
-from console.context import console_of
+from customer_care.agents import Agent, Role
+
+from console.context import Console, console_of
+from console.errors import NotAllowed
+from console.sessions import Session
 from console.web import error_page, is_api, json_error, render
 
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-PUBLIC_ROUTES = frozenset({"login_form", "login", "static", "shop_page", "shop_files", "shop_widget"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRONG_LOGIN = "Wrong username or password."
 STALE_FORM = "This form has expired (its security token is missing or wrong). Reload the page and try again."
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # what secrets.token_urlsafe(32) makes
 MAX_CREDENTIAL_LENGTH = 1024  # a longer password only makes the hash work harder for nothing
 LOGIN_CHECKS_AT_ONCE = 2
+
+Arguments = ParamSpec("Arguments")
+Result = TypeVar("Result")
+Handler = Callable[Concatenate[Request, Arguments], Awaitable[Result]]
 
 
 def csrf_matches(expected: Optional[str], given: Optional[str]) -> bool:
@@ -64,22 +76,13 @@ def clear_cookie(response: HTTPResponse, name: str, secure: bool) -> None:
     set_cookie(response, name, "", secure, max_age=0)
 
 
-def _route_name(request: Request) -> str:
-    route = request.route
-    return route.name.rsplit(".", 1)[-1] if route is not None else ""
-
-
 async def require_session(request: Request) -> Optional[HTTPResponse]:
-    """Request middleware: lets the request through only with a live session and, for a POST, its CSRF token."""
-    if _route_name(request) in PUBLIC_ROUTES:
-        return None
+    """Request middleware of the `console` blueprint: lets a request through only with a live session of an
+    enabled account and, for a POST, its CSRF token."""
     console = console_of(request)
     token = request.cookies.get(SESSION_COOKIE, "")
-    session = console.sessions.resume(token)
-    agent = console.agents.get(session.username) if session else None
-    if session is not None and (agent is None or agent.disabled):
-        console.sessions.end(token)  # the account was removed or disabled: the session ends now
-    if session is None or agent is None or agent.disabled:  # no session, an expired one, or no usable account
+    session, agent = await asyncio.to_thread(_live_session, console, token)
+    if session is None or agent is None:  # no session, an expired one, or no usable account
         response = (json_error(401, "You are not logged in, or your session has expired. Log in again.")
                     if is_api(request) else responses.redirect("/login", status=303))
         if token:
@@ -91,8 +94,44 @@ async def require_session(request: Request) -> Optional[HTTPResponse]:
         given = request.headers.get(CSRF_HEADER) or _form_field(request, CSRF_FIELD)
         if not csrf_matches(session.csrf_token, given):
             return error_page(request, 403, STALE_FORM)  # before touch(): a refused request changes nothing
-    console.agents.touch(agent.username)
+    await asyncio.to_thread(console.agents.touch, agent.username)
     return None
+
+
+async def gate_unmatched(request: Request) -> Optional[HTTPResponse]:
+    """App request middleware for a request that matched no route (a 404 or 405): Sanic runs only the app's
+    middleware then, not a blueprint's. Such a request is answered as the console's own routes are: the gate
+    hides which URLs exist from a visitor without a session, and the error page shows who is logged in."""
+    if request.route is not None:
+        return None  # a route's own blueprint decides: the `console` one has the gate, the public ones don't
+    return await require_session(request)
+
+
+def _live_session(console: Console, token: str) -> Tuple[Optional[Session], Optional[Agent]]:
+    """The session for `token` and its account; both None unless the session is live and the account enabled."""
+    session = console.sessions.resume(token)
+    agent = console.agents.get(session.username) if session else None
+    if session is None or agent is None or agent.disabled:
+        if session is not None:
+            console.sessions.end(token)  # the account was removed or disabled: the session ends now
+        return None, None
+    return session, agent
+
+
+def require_role(role: Role, refusal: str) -> Callable[[Handler[Arguments, Result]], Handler[Arguments, Result]]:
+    """Decorates a handler behind the session gate: an account without `role` gets `refusal` (which may name
+    their `{role}`) as a 403, before the handler reads or changes anything."""
+    def decorate(handler: Handler[Arguments, Result]) -> Handler[Arguments, Result]:
+        @functools.wraps(handler)
+        async def checked(request: Request, /, *args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
+            agent: Agent = request.ctx.agent
+            if agent.role != role:
+                raise NotAllowed(refusal.format(role=agent.role))
+            return await handler(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def _form_field(request: Request, name: str) -> Optional[str]:
@@ -116,22 +155,27 @@ async def login(request: Request) -> HTTPResponse:
     throttle = console.sessions.throttle
     address = client_address(request, console.settings.trusted_proxies)
     async with _login_checks(request):
-        wait = throttle.retry_after(username, address)
+        wait = await asyncio.to_thread(throttle.retry_after, username, address)
         if wait is not None:
             return _too_many_attempts(request, wait, username)
         # The hash takes a noticeable fraction of a second on purpose; keep the event loop serving other agents.
-        agent = await asyncio.get_running_loop().run_in_executor(None, console.agents.authenticate, username,
-                                                                 password)
+        agent = await asyncio.to_thread(console.agents.authenticate, username, password)
         if agent is None:
-            throttle.record_failure(username, address)
+            await asyncio.to_thread(throttle.record_failure, username, address)
             return _login_page(request, status=401, message=WRONG_LOGIN, username=username)
-        throttle.record_success(username)
-    console.sessions.end(request.cookies.get(SESSION_COOKIE, ""))  # never carry an old session over a login
+        await asyncio.to_thread(throttle.record_success, username)
+    session_token = await asyncio.to_thread(_new_session, console, request.cookies.get(SESSION_COOKIE, ""),
+                                            agent.username)
     response = responses.redirect("/", status=303)
-    set_cookie(response, SESSION_COOKIE, console.sessions.start(agent.username), console.settings.secure_cookies,
+    set_cookie(response, SESSION_COOKIE, session_token, console.settings.secure_cookies,
                max_age=int(console.sessions.lifetime.total_seconds()))
     clear_cookie(response, LOGIN_CSRF_COOKIE, console.settings.secure_cookies)
     return response
+
+
+def _new_session(console: Console, old_token: str, username: str) -> str:
+    console.sessions.end(old_token)  # never carry an old session over a login
+    return console.sessions.start(username)
 
 
 def client_address(request: Request, trusted_proxies: int) -> str:
@@ -167,7 +211,7 @@ def _too_many_attempts(request: Request, wait: timedelta, username: str) -> HTTP
 
 async def logout(request: Request) -> HTTPResponse:
     console = console_of(request)
-    console.sessions.end(request.cookies.get(SESSION_COOKIE, ""))
+    await asyncio.to_thread(console.sessions.end, request.cookies.get(SESSION_COOKIE, ""))
     response = responses.redirect("/login", status=303)
     clear_cookie(response, SESSION_COOKIE, console.settings.secure_cookies)
     return response
@@ -183,9 +227,3 @@ def _login_page(request: Request, status: int = 200, message: Optional[str] = No
     set_cookie(response, LOGIN_CSRF_COOKIE, token, console_of(request).settings.secure_cookies)
     return response
 
-
-def install(app: Sanic) -> None:
-    app.add_route(login_form, "/login", methods=["GET"], name="login_form")
-    app.add_route(login, "/login", methods=["POST"], name="login")
-    app.add_route(logout, "/logout", methods=["POST"], name="logout")
-    app.register_middleware(require_session, "request")

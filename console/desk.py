@@ -1,21 +1,23 @@
 """What an agent does with a ticket: claim it, reply in the chat, hand it back to the bot, resolve it.
 
 Each step changes the ticket store first and then tells Rasa, so a conversation is never given back to the
-bot for a ticket the store refused to close. If Rasa then fails, the error says what did happen.
+bot for a ticket the store refused to close. If Rasa then fails, the error says what did happen. The stores are
+databases, so they are read and written in worker threads, never on the event loop. Who may take each step is
+the handlers' business (`console.auth.require_role`); the desk does what it is asked.
 """
 
+import asyncio
 from dataclasses import dataclass
 from typing import Awaitable, List
 
-from customer_care.agents import Agent
+from customer_care.agents import Agent, Role
 from customer_care.issue_log import IssueEntry, IssueKind, IssueLog
 from customer_care.tickets import Ticket, TicketError, TicketStatus, TicketStore
 
-from console.errors import InvalidInput, NotAllowed, UnknownTicket
+from console.errors import InvalidInput, UnknownTicket
 from console.rasa_api import RasaApi, RasaUnavailable
 
 MAX_TEXT_LENGTH = 2000
-ACTING_ROLE = "agent"  # trainers read the console but do not talk to customers
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class TicketDetail:
 
 
 def can_act(agent: Agent) -> bool:
-    return agent.role == ACTING_ROLE
+    """Whether the agent takes part in conversations: trainers read the console but do not talk to customers."""
+    return agent.role == Role.AGENT
 
 
 def clean_text(value: object, what: str) -> str:
@@ -46,45 +49,57 @@ class TicketDesk:
         self.issues = issues
         self.rasa = rasa
 
-    def find(self, ticket_id: int) -> Ticket:
+    async def find(self, ticket_id: int) -> Ticket:
+        return await asyncio.to_thread(self._find, ticket_id)
+
+    async def detail(self, ticket_id: int) -> TicketDetail:
+        return await asyncio.to_thread(self._detail, ticket_id)
+
+    async def claim(self, ticket_id: int, agent: Agent) -> Ticket:
+        await self.find(ticket_id)
+        return await asyncio.to_thread(self.tickets.claim, ticket_id, agent.username)
+
+    async def reply(self, ticket_id: int, agent: Agent, text: object) -> Ticket:
+        """Send `text` to the customer as `agent`; the first reply claims a waiting ticket."""
+        ticket = await self.find(ticket_id)
+        message = clean_text(text, "reply")
+        # The claim refuses closed tickets and other agents' ones.
+        ticket = await asyncio.to_thread(self.tickets.claim, ticket.id, agent.username)
+        await self.rasa.send_agent_message(ticket.conversation_id, agent.display_name, message)
+        return ticket
+
+    async def hand_back(self, ticket_id: int, agent: Agent) -> Ticket:
+        await self.find(ticket_id)
+        ticket = await asyncio.to_thread(self.tickets.close, ticket_id, agent.username,
+                                         TicketStatus.HANDED_BACK.value)
+        await self._tell_bot(self.rasa.hand_back(ticket.conversation_id), f"Ticket {ticket_id} is handed back")
+        return ticket
+
+    async def resolve(self, ticket_id: int, agent: Agent, outcome: object) -> Ticket:
+        await self.find(ticket_id)
+        note = clean_text(outcome, "outcome note")
+        ticket = await asyncio.to_thread(self._resolve, ticket_id, agent.username, note)
+        # The customer's next message is answered by the bot again.
+        await self._tell_bot(self.rasa.resume(ticket.conversation_id), f"Ticket {ticket_id} is resolved")
+        return ticket
+
+    def _find(self, ticket_id: int) -> Ticket:
         try:
             return self.tickets.get(ticket_id)
         except TicketError:
             raise UnknownTicket(f"There is no ticket {ticket_id}.") from None
 
-    def detail(self, ticket_id: int) -> TicketDetail:
-        ticket = self.find(ticket_id)
+    def _detail(self, ticket_id: int) -> TicketDetail:
+        ticket = self._find(ticket_id)
         return TicketDetail(ticket=ticket, history=self.tickets.customer_history(ticket),
                             issues=self.issues.for_conversation(ticket.conversation_id))
 
-    async def claim(self, ticket_id: int, agent: Agent) -> Ticket:
-        self._check(ticket_id, agent, "claim tickets")
-        return self.tickets.claim(ticket_id, agent.username)
-
-    async def reply(self, ticket_id: int, agent: Agent, text: object) -> Ticket:
-        """Send `text` to the customer as `agent`; the first reply claims a waiting ticket."""
-        ticket = self._check(ticket_id, agent, "reply to customers")
-        message = clean_text(text, "reply")
-        ticket = self.tickets.claim(ticket.id, agent.username)  # refuses closed tickets and other agents' ones
-        await self.rasa.send_agent_message(ticket.conversation_id, agent.display_name, message)
-        return ticket
-
-    async def hand_back(self, ticket_id: int, agent: Agent) -> Ticket:
-        self._check(ticket_id, agent, "hand conversations back")
-        ticket = self.tickets.close(ticket_id, agent.username, TicketStatus.HANDED_BACK.value)
-        await self._tell_bot(self.rasa.hand_back(ticket.conversation_id), f"Ticket {ticket_id} is handed back")
-        return ticket
-
-    async def resolve(self, ticket_id: int, agent: Agent, outcome: object) -> Ticket:
-        self._check(ticket_id, agent, "resolve tickets")
-        note = clean_text(outcome, "outcome note")
-        ticket = self.tickets.close(ticket_id, agent.username, TicketStatus.RESOLVED.value, note)
+    def _resolve(self, ticket_id: int, username: str, note: str) -> Ticket:
+        ticket = self.tickets.close(ticket_id, username, TicketStatus.RESOLVED.value, note)
         self.issues.record(IssueEntry(
             conversation_id=ticket.conversation_id, kind=IssueKind.ESCALATION.value, category=ticket.category,
             paraphrase=ticket.summary, raw_text=note, outcome="resolved_by_agent",
         ))
-        # The customer's next message is answered by the bot again.
-        await self._tell_bot(self.rasa.resume(ticket.conversation_id), f"Ticket {ticket_id} is resolved")
         return ticket
 
     @staticmethod
@@ -96,7 +111,3 @@ class TicketDesk:
             raise RasaUnavailable(f"{done}, but the bot could not be told, so it stays silent in this chat: "
                                   f"{error}") from error
 
-    def _check(self, ticket_id: int, agent: Agent, action: str) -> Ticket:
-        if not can_act(agent):
-            raise NotAllowed(f"Only agents may {action}; your role is {agent.role}.")
-        return self.find(ticket_id)

@@ -1,9 +1,10 @@
 """The HTML pages: the queue, one ticket, the frequent-issues report. Data reaches the templates only as
 values (autoescaped there); the pages' scripts poll the JSON API to stay current."""
 
+import asyncio
 from typing import Dict, List, Optional
 
-from sanic import HTTPResponse, Request, Sanic
+from sanic import HTTPResponse, Request
 
 from customer_care.database import utc_now
 
@@ -15,13 +16,15 @@ from console.rasa_api import RasaUnavailable, TranscriptLine
 from console.web import render
 
 
-def agent_names(console: Console) -> Dict[str, str]:
-    return {agent.username: agent.display_name for agent in console.agents.all()}
+async def agent_names(console: Console) -> Dict[str, str]:
+    agents = await asyncio.to_thread(console.agents.all)
+    return {agent.username: agent.display_name for agent in agents}
 
 
 async def queue_page(request: Request) -> HTTPResponse:
     console = console_of(request)
-    tickets = tickets_json(console.tickets.queue(), agent_names(console), utc_now())
+    queue = await asyncio.to_thread(console.tickets.queue)
+    tickets = tickets_json(queue, await agent_names(console), utc_now())
     return render(request, "queue.html", page="queue", tickets=tickets)
 
 
@@ -33,7 +36,7 @@ async def render_ticket(request: Request, ticket_id: int, status: int = 200,
                         error: Optional[str] = None) -> HTTPResponse:
     """The ticket page; a failed form post shows it again with `error` above the forms."""
     console = console_of(request)
-    detail = detail_json(console.desk.detail(ticket_id), agent_names(console), utc_now())
+    detail = detail_json(await console.desk.detail(ticket_id), await agent_names(console), utc_now())
     transcript: List[TranscriptLine] = []
     transcript_error = None
     try:
@@ -45,16 +48,9 @@ async def render_ticket(request: Request, ticket_id: int, status: int = 200,
 
 
 async def issues_page(request: Request) -> HTTPResponse:
-    import asyncio  # here, not at the top: this handler is the only part of the module that needs it
-
     days, note = parse_days(request.args.get("days"))
     # In a worker thread: the report reads the log and compares phrases, and the loop serves other agents meanwhile.
     report = await asyncio.to_thread(console_of(request).issues.frequency_report, days)
     return render(request, "issues.html", page="issues", report=report_json(report),
                   chart=category_chart(report.categories), note=note, choices=PERIOD_CHOICES)
 
-
-def install(app: Sanic) -> None:
-    app.add_route(queue_page, "/", methods=["GET"], name="queue_page")
-    app.add_route(ticket_page, "/tickets/<ticket_id:int>", methods=["GET"], name="ticket_page")
-    app.add_route(issues_page, "/issues", methods=["GET"], name="issues_page")

@@ -2,26 +2,31 @@
 "bot misunderstood" mark on a transcript line.
 
 Trainers (role "trainer") review and label; agents mark misunderstood messages from a ticket's transcript.
-The inbox reads Rasa's event stream (the SQL event broker) on each request, so the page is always current.
+The inbox reads Rasa's event stream (the SQL event broker) on each request, so the page is always current; it
+and the export read and write databases and files, so they run in worker threads, off the event loop.
 """
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
-from sanic import HTTPResponse, Request, Sanic
+from sanic import HTTPResponse, Request
 from sanic import response as responses
 
+from addons.nlu_export import DomainFile, ExportError, ExportResult, export_examples
+from customer_care.agents import Role
+from customer_care.answers import answer_response
 from customer_care.inbox import FLAGS, LABEL_KINDS, InboxError, MessageGroup
-from customer_care.nlu_export import DomainFile, ExportError, export_examples
 from customer_care.settings import PROJECT_ROOT
 
+from console.auth import require_role
 from console.context import Console, console_of
-from console.errors import InvalidInput, NotAllowed
+from console.errors import InvalidInput
 from console.web import is_form, payload, render
 
-TRAINER_ROLE = "trainer"
+TRAINERS_ONLY = "Only trainers review and label messages; ask for an account with the trainer role."
 DOMAIN = PROJECT_ROOT / "domain.yml"
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
 EXPORT_FILE = NLU_DIR / "from_conversations.yml"
@@ -31,11 +36,6 @@ MAX_KEYS = 500
 @lru_cache(maxsize=1)
 def domain_intents() -> Tuple[str, ...]:
     return tuple(sorted(DomainFile(DOMAIN).intents()))
-
-
-def _require_trainer(request: Request) -> None:
-    if request.ctx.agent.role != TRAINER_ROLE:
-        raise NotAllowed("Only trainers review and label messages; ask for an account with the trainer role.")
 
 
 def _date(text: Optional[str], name: str, end_of_day: bool = False) -> Optional[datetime]:
@@ -72,26 +72,29 @@ def group_json(group: MessageGroup) -> Dict[str, Any]:
     }
 
 
-def _groups(console: Console, request: Request) -> Tuple[List[MessageGroup], Dict[str, Any]]:
-    filters = _filters(request)
+def _synced_groups(console: Console, filters: Dict[str, Any]) -> List[MessageGroup]:
     console.inbox.sync()
-    return console.inbox.groups(**filters), filters
+    return console.inbox.groups(**filters)
 
 
+async def _groups(console: Console, request: Request) -> List[MessageGroup]:
+    return await asyncio.to_thread(_synced_groups, console, _filters(request))
+
+
+@require_role(Role.TRAINER, TRAINERS_ONLY)
 async def review_page(request: Request) -> HTTPResponse:
-    _require_trainer(request)
-    console = console_of(request)
-    groups, filters = _groups(console, request)
+    groups = await _groups(console_of(request), request)
+    filters = {key: request.args.get(key) or "" for key in ("flag", "intent", "since", "until", "labelled", "all")}
     return render(request, "review.html", page="review", groups=[group_json(g) for g in groups],
-                  intents=domain_intents(), flags=FLAGS, filters={key: request.args.get(key) or "" for key in
-                                                                     ("flag", "intent", "since", "until", "labelled", "all")},
+                  intents=await asyncio.to_thread(domain_intents), flags=FLAGS, filters=filters,
                   notice=request.args.get("notice") or "")
 
 
+@require_role(Role.TRAINER, TRAINERS_ONLY)
 async def api_groups(request: Request) -> HTTPResponse:
-    _require_trainer(request)
-    groups, _ = _groups(console_of(request), request)
-    return responses.json({"groups": [group_json(group) for group in groups], "intents": list(domain_intents()),
+    groups = await _groups(console_of(request), request)
+    intents = await asyncio.to_thread(domain_intents)
+    return responses.json({"groups": [group_json(group) for group in groups], "intents": list(intents),
                            "flags": list(FLAGS)})
 
 
@@ -120,19 +123,19 @@ def _back(request: Request, notice: str) -> HTTPResponse:
     return responses.redirect("/review?" + urlencode({"notice": notice, **filters}), status=303)
 
 
+@require_role(Role.TRAINER, TRAINERS_ONLY)
 async def api_label(request: Request) -> HTTPResponse:
-    _require_trainer(request)
     body = _form_keys(request)
     kind = body.get("kind")
     if kind not in LABEL_KINDS:
         raise InvalidInput(f"'kind' must be one of {', '.join(LABEL_KINDS)}.")
     intent = (body.get("intent") or body.get("new_intent") or "").strip() or None
-    if kind == "intent" and intent and intent not in domain_intents():
+    if kind == "intent" and intent and intent not in await asyncio.to_thread(domain_intents):
         kind = "new_intent"
     entities = body.get("entities") if isinstance(body.get("entities"), list) else None
     try:
-        count = console_of(request).inbox.label(_keys(body), kind, request.ctx.agent.username, intent=intent,
-                                                 entities=entities)
+        count = await asyncio.to_thread(console_of(request).inbox.label, _keys(body), kind,
+                                        request.ctx.agent.username, intent=intent, entities=entities)
     except InboxError as error:
         raise InvalidInput(str(error)) from None
     if is_form(request):
@@ -140,11 +143,11 @@ async def api_label(request: Request) -> HTTPResponse:
     return responses.json({"labelled": count})
 
 
+@require_role(Role.TRAINER, TRAINERS_ONLY)
 async def api_unlabel(request: Request) -> HTTPResponse:
-    _require_trainer(request)
     body = _form_keys(request)
     try:
-        count = console_of(request).inbox.unlabel(_keys(body))
+        count = await asyncio.to_thread(console_of(request).inbox.unlabel, _keys(body))
     except InboxError as error:
         raise InvalidInput(str(error)) from None
     if is_form(request):
@@ -152,15 +155,12 @@ async def api_unlabel(request: Request) -> HTTPResponse:
     return responses.json({"unlabelled": count})
 
 
+@require_role(Role.TRAINER, TRAINERS_ONLY)
 async def api_export(request: Request) -> HTTPResponse:
-    _require_trainer(request)
-    console = console_of(request)
-    console.inbox.sync()
     try:
-        result = export_examples(console.inbox.approved_examples(), NLU_DIR, DOMAIN, EXPORT_FILE)
+        result = await asyncio.to_thread(_export, console_of(request))
     except ExportError as error:
         raise InvalidInput(f"Nothing exported: {error}") from None
-    domain_intents.cache_clear()
     summary = {"path": str(result.path.relative_to(PROJECT_ROOT)), "written": result.written,
                "skipped_existing": result.skipped_existing, "new_intents": result.new_intents}
     if is_form(request):
@@ -168,19 +168,28 @@ async def api_export(request: Request) -> HTTPResponse:
     return responses.json(summary)
 
 
+def _export(console: Console) -> ExportResult:
+    console.inbox.sync()
+    result = export_examples(console.inbox.approved_examples(), NLU_DIR, DOMAIN, EXPORT_FILE)
+    domain_intents.cache_clear()  # the export may have added intents to the domain
+    return result
+
+
 def _export_notice(summary: Dict[str, Any]) -> str:
     notice = (f"Exported {summary['written']} example(s) to {summary['path']} "
               f"({summary['skipped_existing']} already in the training data).")
     for intent in summary["new_intents"]:
-        notice += (f" New intent {intent}: added to domain.yml with the placeholder response utter_{intent}; write "
-                   f"the real answer and a rule in data/rules.yml.")
+        notice += (f" New intent {intent}: added to domain.yml with the placeholder answer "
+                   f"{answer_response(intent)}; write the real answer, and add the intent to the shop questions in "
+                   f"data/rules/shop_questions.yml (docs/adding_a_shop_question.md).")
     return notice + " Then run make retrain."
 
 
+@require_role(Role.AGENT, "Only agents mark what the bot misunderstood; your role is {role}.")
 async def api_misunderstood(request: Request, ticket_id: int) -> HTTPResponse:
     """An agent marks a customer line of a ticket's transcript: the bot got it wrong."""
     console = console_of(request)
-    ticket = console.desk.find(ticket_id)
+    ticket = await console.desk.find(ticket_id)
     body = payload(request)
     text, sent = body.get("text"), body.get("time")
     if not isinstance(text, str) or not text.strip() or not isinstance(sent, str):
@@ -191,19 +200,13 @@ async def api_misunderstood(request: Request, ticket_id: int) -> HTTPResponse:
         raise InvalidInput("'time' must be an ISO date and time, e.g. 2026-11-23T14:05:00+00:00.") from None
     if sent_at.tzinfo is None:
         sent_at = sent_at.replace(tzinfo=timezone.utc)
-    console.inbox.sync()
-    matched = console.inbox.mark_misunderstood(ticket.conversation_id, text, sent_at, request.ctx.agent.username)
+    matched = await asyncio.to_thread(_mark_misunderstood, console, ticket.conversation_id, text, sent_at,
+                                      request.ctx.agent.username)
     if is_form(request):
         return responses.redirect(f"/tickets/{ticket_id}", status=303)
     return responses.json({"marked": True, "matched_now": matched})
 
 
-def install(app: Sanic) -> None:
-    app.add_route(review_page, "/review", methods=["GET"], name="review_page")
-    app.add_route(api_groups, "/api/review/groups", methods=["GET"], name="api_review_groups")
-    app.add_route(api_label, "/api/review/label", methods=["POST"], name="api_review_label")
-    app.add_route(api_unlabel, "/api/review/unlabel", methods=["POST"], name="api_review_unlabel")
-    app.add_route(api_export, "/api/review/export", methods=["POST"], name="api_review_export")
-    app.add_route(api_misunderstood, "/api/tickets/<ticket_id:int>/misunderstood", methods=["POST"],
-                  name="api_misunderstood")
-
+def _mark_misunderstood(console: Console, conversation_id: str, text: str, sent_at: datetime, username: str) -> bool:
+    console.inbox.sync()
+    return console.inbox.mark_misunderstood(conversation_id, text, sent_at, username)

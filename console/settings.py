@@ -26,7 +26,8 @@ class ConsoleSettings:
     session_max_hours: float = DEFAULT_SESSION_MAX_HOURS  # and this long after the login, however busy
     secure_cookies: bool = False  # off by default: the demo runs over plain http, where browsers drop Secure cookies
     events_url: str = ""  # the SQL event broker's database the review inbox reads; events_database_url() if empty
-    shop_socket_url: str = ""  # where browsers reach Rasa's socket.io channel from the demo shop page; rasa_url if empty
+    # Where browsers reach Rasa's socket.io channel from the demo shop page; rasa_url if empty.
+    shop_socket_url: str = ""
     # How many reverse proxies in front of the console append the client's address to X-Forwarded-For. 0 (the
     # default): the header is ignored, since anyone can send one; the socket's peer is the client.
     trusted_proxies: int = 0

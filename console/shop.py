@@ -17,7 +17,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sanic import HTTPResponse, Request, Sanic
+from sanic import Blueprint, HTTPResponse, Request
 from sanic import response as responses
 
 from console.context import console_of
@@ -42,8 +42,8 @@ def socket_origins(socket_url: str) -> str:
 def shop_policy(socket_url: str) -> str:
     # rasa-webchat injects its stylesheet as <style> elements, hence 'unsafe-inline' for styles only.
     return (f"default-src 'self'; script-src 'self'; connect-src 'self' {socket_origins(socket_url)}; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; form-action 'self'; "
-            "frame-ancestors 'none'")
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
 
 
 _pages = Environment(loader=FileSystemLoader(str(SHOP)), autoescape=True, undefined=StrictUndefined)
@@ -85,7 +85,10 @@ async def shop_widget(request: Request) -> HTTPResponse:
     return await responses.file(str(WIDGET_BUNDLE), mime_type="application/javascript")
 
 
-def install(app: Sanic) -> None:
-    app.add_route(shop_page, "/shop/", methods=["GET"], name="shop_page")
-    app.add_route(shop_widget, "/shop/webchat.js", methods=["GET"], name="shop_widget")
-    serve_files(app, "/shop/files", SHOP / "files", name="shop_files")
+def shop_blueprint() -> Blueprint:
+    """The public `shop` blueprint: the demo page, its widget and its files, for anyone, without a session."""
+    blueprint = Blueprint("shop")
+    blueprint.add_route(shop_page, "/shop/", methods=["GET"], name="shop_page")
+    blueprint.add_route(shop_widget, "/shop/webchat.js", methods=["GET"], name="shop_widget")
+    serve_files(blueprint, "/shop/files", SHOP / "files", name="shop_files")
+    return blueprint

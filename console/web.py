@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sanic import HTTPResponse, Request, Sanic
+from sanic import Blueprint, HTTPResponse, Request
 from sanic import response as responses
 
 from console.errors import InvalidInput
@@ -72,7 +72,7 @@ def payload(request: Request) -> Mapping[str, Any]:
 MIME_TYPES = {".js": "application/javascript", ".css": "text/css"}
 
 
-def serve_files(app: Sanic, uri: str, directory: Path, name: str) -> None:
+def serve_files(blueprint: Blueprint, uri: str, directory: Path, name: str) -> None:
     """Serve the files in `directory` (not below it) under `uri`, by name. Sanic's static handler answered 500 to
     a directory, a NUL byte or a name over 255 bytes in the path; a fixed set of names, listed at start-up,
     leaves nothing of the path to interpret."""
@@ -84,7 +84,7 @@ def serve_files(app: Sanic, uri: str, directory: Path, name: str) -> None:
             return responses.text("Not found.", status=404)
         return await responses.file(str(path), mime_type=MIME_TYPES.get(path.suffix, "application/octet-stream"))
 
-    app.add_route(serve_file, f"{uri}/<file_name:str>", methods=["GET"], name=name)
+    blueprint.add_route(serve_file, f"{uri}/<file_name:str>", methods=["GET"], name=name)
 
 
 def lenient_cookies(header: str) -> Dict[str, str]:

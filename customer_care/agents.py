@@ -18,6 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from argon2 import PasswordHasher
@@ -30,7 +31,18 @@ from customer_care.database import engine_for, from_stored_time, to_stored_time,
 from customer_care.profile import StoreProfile
 from customer_care.settings import database_url
 
-ROLES = ("agent", "trainer")
+
+
+class Role(str, Enum):
+    """What an account may do in the console. Stored as the value's plain string."""
+
+    AGENT = "agent"  # takes tickets and talks to customers
+    TRAINER = "trainer"  # reads tickets, reviews and labels what customers wrote; never talks to them
+
+    def __str__(self) -> str:  # "agent", in f-strings and templates alike, on every Python version
+        return self.value
+
+
 ONLINE_WITHIN = timedelta(seconds=90)
 MIN_PASSWORD_LENGTH = 10
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
@@ -121,7 +133,7 @@ agents_table = Table(
 class Agent:
     username: str
     display_name: str
-    role: str
+    role: Role
     last_seen_at: Optional[datetime]
     disabled: bool = False
 
@@ -150,7 +162,7 @@ class AgentDirectory:
         metadata.create_all(self.engine, checkfirst=True)
         _add_missing_columns(self.engine)
 
-    def add(self, username: str, display_name: str, password: str, role: str = "agent") -> Agent:
+    def add(self, username: str, display_name: str, password: str, role: str = Role.AGENT) -> Agent:
         username = username.strip().lower()
         if not USERNAME_PATTERN.match(username):
             raise AgentError("A username is 2-50 characters: lowercase letters, digits, '.', '_' or '-'.")
@@ -158,13 +170,15 @@ class AgentDirectory:
             raise AgentError("A display name is needed: customers see it next to the agent's replies.")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AgentError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
-        if role not in ROLES:
-            raise AgentError(f"A role is one of {', '.join(ROLES)}.")
+        try:
+            account_role = Role(role)
+        except ValueError:
+            raise AgentError(f"A role is one of {', '.join(member.value for member in Role)}.") from None
         if self.get(username):
             raise AgentError(f"There is already an agent called {username}.")
         with self.engine.begin() as connection:
             connection.execute(agents_table.insert().values(
-                username=username, display_name=display_name.strip(), role=role,
+                username=username, display_name=display_name.strip(), role=account_role.value,
                 password_hash=hash_password(password), created_at=to_stored_time(utc_now()),
             ))
         return self.get(username)  # type: ignore[return-value]
@@ -243,8 +257,8 @@ class AgentDirectory:
         since = to_stored_time((now or utc_now()) - within)
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(agents_table).where(agents_table.c.role == "agent", agents_table.c.last_seen_at >= since,
-                                           agents_table.c.disabled_at.is_(None))
+                select(agents_table).where(agents_table.c.role == Role.AGENT.value,
+                                           agents_table.c.last_seen_at >= since, agents_table.c.disabled_at.is_(None))
             ).mappings().all()
         return [_agent(row) for row in rows]
 
@@ -256,6 +270,6 @@ def agent_on_duty(profile: StoreProfile, directory: AgentDirectory, now: Optiona
 
 
 def _agent(row: Mapping[str, Any]) -> Agent:
-    return Agent(username=row["username"], display_name=row["display_name"], role=row["role"],
+    return Agent(username=row["username"], display_name=row["display_name"], role=Role(row["role"]),
                  last_seen_at=from_stored_time(row["last_seen_at"]) if row["last_seen_at"] else None,
                  disabled=row["disabled_at"] is not None)

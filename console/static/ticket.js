@@ -17,11 +17,12 @@ function item(line) {
     li.append(" ", time);
   }
   li.append(" ", element("span", "text", line.text));
-  if (line.sender === "customer" && line.time) li.append(" ", markForm(line));
+  if (line.sender === "customer" && line.time && "canMark" in list.dataset) li.append(" ", markForm(line));
   return li;
 }
 
-// "Bot misunderstood": sends the customer's line to the trainers' review inbox (same form as the server's).
+// "Bot misunderstood" (agents only): sends the customer's line to the trainers' review inbox (same form as the
+// server's).
 function markForm(line) {
   const form = element("form", "mark");
   form.method = "post";

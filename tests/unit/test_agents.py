@@ -9,7 +9,9 @@ from customer_care.agents import (
     AgentDirectory,
     AgentError,
     ONLINE_WITHIN,
+    Role,
     agent_on_duty,
+    agents_table,
     hash_password,
     verify_password,
 )
@@ -129,6 +131,16 @@ def test_add_lowercases_and_strips_usernames(directory: AgentDirectory) -> None:
 
 def test_add_trainer(directory: AgentDirectory) -> None:
     assert directory.add("tess", "Tess", PASSWORD, role="trainer").role == "trainer"
+
+
+def test_roles_are_an_enum_stored_as_their_plain_names(directory: AgentDirectory) -> None:
+    """Databases written before the enum hold "agent" and "trainer"; they still do, and read back as members."""
+    tess = directory.add("tess", "Tess", PASSWORD, role=Role.TRAINER)
+    assert tess.role is Role.TRAINER and directory.add("sam", "Sam", PASSWORD).role is Role.AGENT
+    assert (str(tess.role), f"{tess.role:<8}|") == ("trainer", "trainer |")  # as the CLI and the pages show it
+    with directory.engine.connect() as connection:
+        stored = connection.execute(agents_table.select().order_by(agents_table.c.username)).mappings().all()
+    assert [(type(row["role"]), row["role"]) for row in stored] == [(str, "agent"), (str, "trainer")]
 
 
 @pytest.mark.parametrize("username", ["", "s", "-sam", ".sam", "sam doe", "sam@shop", "såm", "x" * 51, "sam/../x"])

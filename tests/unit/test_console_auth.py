@@ -10,6 +10,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
+from console.auth import require_session
 from console.sessions import SessionStore
 from test_console_support import PASSWORD, Browser, ConsoleUnderTest, hidden_csrf, running_console
 
@@ -59,6 +60,33 @@ def test_no_route_but_login_and_static_answers_without_a_session(console: Consol
             "GET /api/issues"} <= checked
     assert console.rasa.calls == []
     assert console.tickets.get(1).status == "waiting"
+
+
+def test_the_blueprint_decides_what_is_public(console: ConsoleUnderTest) -> None:
+    """The session gate is the `console` blueprint's middleware: it runs on each of its routes and on no other."""
+    by_blueprint: dict = {}
+    for route in console.app.router.routes:
+        _app, blueprint, name = route.name.split(".")
+        by_blueprint.setdefault(blueprint, set()).add(name)
+    assert set(by_blueprint) == {"login", "shop", "console"}
+    assert by_blueprint["login"] | by_blueprint["shop"] == PUBLIC_ROUTES
+    gated = {name.rsplit(".", 1)[-1] for name, middleware in console.app.named_request_middleware.items()
+             if require_session in middleware}
+    assert gated == by_blueprint["console"]
+
+
+def test_an_unknown_url_or_method_reveals_nothing_without_a_session(console: ConsoleUnderTest) -> None:
+    """No route, no blueprint middleware: the app's own gate answers such requests as the console's routes."""
+    anonymous = Browser(console.base_url)
+    assert anonymous.get("/no-such-page").headers["Location"] == "/login"
+    assert anonymous.get("/api/no-such-thing").status_code == 401
+    assert anonymous.http.delete(anonymous.url("/api/tickets/1"), timeout=10).status_code == 401  # a wrong method
+    alice = console.browser("alice")
+    missing = alice.get("/no-such-page")
+    assert missing.status_code == 404 and "Alice Agent" in missing.text  # the error page shows who is logged in
+    wrong_method = alice.http.delete(alice.url("/api/tickets/1"), headers={"X-CSRF-Token": alice.csrf_token or ""},
+                                     timeout=10)
+    assert wrong_method.status_code == 405
 
 
 def test_a_made_up_session_cookie_is_no_session(console: ConsoleUnderTest) -> None:

@@ -140,3 +140,31 @@ def test_an_agent_marks_a_transcript_line_as_misunderstood(console):
     bad = agent.http.post(agent.url(f"/api/tickets/{ticket.id}/misunderstood"), json={"text": "x", "time": "soon"},
                           headers={"X-CSRF-Token": csrf}, timeout=10)
     assert bad.status_code == 400
+
+
+def test_only_agents_mark_misunderstood_lines_and_a_trainer_is_refused_like_elsewhere(console):
+    """Failed on main: api_misunderstood checked no role, so a trainer's mark went into the inbox."""
+    ticket = console.open_ticket(conversation_id="c2")
+    console.rasa.lines = [{"sender": "customer", "text": "where is my parcel", "agent_name": None,
+                           "time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(NOW))}]
+    browser = trainer(console)
+    page = browser.http.get(browser.url(f"/tickets/{ticket.id}"), timeout=10).text
+    assert "where is my parcel" in page and "Bot misunderstood" not in page and "data-can-mark" not in page
+    mark = {"text": "where is my parcel", "time": console.rasa.lines[0]["time"]}
+    refused = post(browser, f"/api/tickets/{ticket.id}/misunderstood", mark)
+    claim = post(browser, f"/api/tickets/{ticket.id}/claim", {})  # another role refusal, for comparison
+    assert (refused.status_code, claim.status_code) == (403, 403)
+    assert refused.json() == {"error": "Only agents mark what the bot misunderstood; your role is trainer."}
+    assert claim.json() == {"error": "Only agents may claim tickets; your role is trainer."}
+    form = browser.http.post(browser.url(f"/api/tickets/{ticket.id}/misunderstood"),
+                             data={"csrf_token": browser.csrf, **mark}, timeout=10, allow_redirects=False)
+    assert form.status_code == 403 and "Only agents mark what the bot misunderstood" in form.text
+    assert groups(browser, flag="agent_marked") == []
+    agent = console.browser("alice")
+    assert "Bot misunderstood" in agent.http.get(agent.url(f"/tickets/{ticket.id}"), timeout=10).text
+
+
+def test_a_role_is_checked_before_the_ticket_is_looked_up(console):
+    browser = trainer(console)
+    response = post(browser, "/api/tickets/999/misunderstood", {"text": "x", "time": "soon"})
+    assert response.status_code == 403 and "your role is trainer" in response.json()["error"]
