@@ -13,7 +13,7 @@ from typing import Any, Collection, Dict, Mapping, Optional
 import yaml
 
 from customer_care.settings import store_profile_path
-from customer_care.tickets import PRIORITIES, priority_rank
+from customer_care.tickets import PRIORITIES, Priority, priority_rank
 
 
 class Trigger(str, Enum):
@@ -72,7 +72,7 @@ class EscalationConfigError(ValueError):
 @dataclass(frozen=True)
 class TriggerSetting:
     enabled: bool
-    priority: str
+    priority: Priority
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class EscalationSettings:
     def enabled(self, trigger: Trigger) -> bool:
         return self.triggers[trigger].enabled
 
-    def priority(self, trigger: Trigger, severity: Collection[str] = ()) -> str:
+    def priority(self, trigger: Trigger, severity: Collection[str] = ()) -> Priority:
         """The trigger's priority, raised to that of any severity signal in the complaint."""
         candidates = [self.triggers[trigger].priority]
         candidates += [self.triggers[SEVERITY_TRIGGERS[signal]].priority
@@ -93,17 +93,17 @@ class EscalationSettings:
 
 
 DEFAULT_PRIORITIES = {
-    Trigger.CUSTOMER_ASKED: "normal",
-    Trigger.NOT_UNDERSTOOD: "low",
-    Trigger.PARAPHRASE_DENIED: "normal",
-    Trigger.SAFETY: "urgent",
-    Trigger.LEGAL_THREAT: "high",
-    Trigger.FRAUD: "high",
-    Trigger.STRONG_ANGER: "high",
-    Trigger.REPEAT_COMPLAINT: "high",
-    Trigger.NOT_ALLOWED: "normal",
-    Trigger.SOLUTION_DECLINED: "normal",
-    Trigger.TEAM_NEEDED: "normal",
+    Trigger.CUSTOMER_ASKED: Priority.NORMAL,
+    Trigger.NOT_UNDERSTOOD: Priority.LOW,
+    Trigger.PARAPHRASE_DENIED: Priority.NORMAL,
+    Trigger.SAFETY: Priority.URGENT,
+    Trigger.LEGAL_THREAT: Priority.HIGH,
+    Trigger.FRAUD: Priority.HIGH,
+    Trigger.STRONG_ANGER: Priority.HIGH,
+    Trigger.REPEAT_COMPLAINT: Priority.HIGH,
+    Trigger.NOT_ALLOWED: Priority.NORMAL,
+    Trigger.SOLUTION_DECLINED: Priority.NORMAL,
+    Trigger.TEAM_NEEDED: Priority.NORMAL,
 }
 
 
@@ -129,7 +129,7 @@ def parse_settings(section: Optional[Mapping[str, Any]]) -> EscalationSettings:
         if priority not in PRIORITIES:
             raise EscalationConfigError(
                 f"escalation.triggers.{trigger.value}.priority must be one of {', '.join(PRIORITIES)}")
-        triggers[trigger] = TriggerSetting(enabled, priority)
+        triggers[trigger] = TriggerSetting(enabled, Priority(priority))
     if configured:
         raise EscalationConfigError(f"unknown escalation trigger(s): {', '.join(sorted(configured))}; known: "
                                     f"{', '.join(t.value for t in Trigger)}")

@@ -9,12 +9,11 @@ Times are stored as naive UTC (portable across databases) and handed back timezo
 half-open, [since, until), so adjacent periods never count a row twice.
 """
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from sqlalchemy import (
     CheckConstraint,
@@ -33,8 +32,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
 from customer_care.masking import mask_personal_data
+from customer_care.problem_phrases import problem_phrases
 from customer_care.settings import database_url
-from customer_care.text_limits import MAX_MESSAGE_CHARACTERS, capped
 
 
 class IssueKind(str, Enum):
@@ -43,20 +42,16 @@ class IssueKind(str, Enum):
     FALLBACK = "fallback"  # the assistant did not understand; frequent ones show gaps in the training data
 
 
-# The categories the assistant assigns; the column is free text so a new category needs no migration.
-ISSUE_CATEGORIES = (
-    "damaged_item",
-    "wrong_item",
-    "missing_item",
-    "late_delivery",
-    "refund_not_received",
-    "billing",
-    "account_login",
-    "website_error",
-    "staff_behaviour",
-    "other",
-)
-OUTCOMES = ("solution_accepted", "handed_to_team", "escalated", "resolved_by_agent", "not_understood", "out_of_scope")
+class IssueOutcome(str, Enum):
+    """How an issue ended, stored as its value; a new outcome needs a member here, no migration (free text)."""
+
+    SOLUTION_ACCEPTED = "solution_accepted"  # the customer took the bot's solution
+    ESCALATED = "escalated"  # handed to a person
+    RESOLVED_BY_AGENT = "resolved_by_agent"  # an agent resolved the ticket in the console
+    NOT_UNDERSTOOD = "not_understood"  # a fallback, or a paraphrase the customer never confirmed
+    OUT_OF_SCOPE = "out_of_scope"  # a request no shop handles
+
+
 UNCATEGORISED = "uncategorised"  # how reports name rows without a category (most fallbacks)
 MIN_RATING = 1
 MAX_RATING = 5
@@ -93,7 +88,7 @@ class IssueEntry:
     category: Optional[str] = None
     severity: Tuple[str, ...] = ()  # e.g. ("urgent", "repeat_contact"); stored comma-joined
     order_number: Optional[str] = None
-    outcome: Optional[str] = None
+    outcome: Optional[str] = None  # an IssueOutcome value
     rating: Optional[int] = None
     comment: Optional[str] = None
     created_at: Optional[datetime] = None
@@ -118,6 +113,10 @@ def parse_severity(severity: Union[str, Iterable[str], None]) -> Tuple[str, ...]
 
 def validate_kind(kind: str) -> str:
     return IssueKind(kind).value  # ValueError names the bad value
+
+
+def validate_outcome(outcome: Optional[str]) -> Optional[str]:
+    return IssueOutcome(outcome).value if outcome else None  # ValueError names the bad value
 
 
 def validate_rating(rating: Optional[int]) -> Optional[int]:
@@ -186,7 +185,7 @@ class IssueLog:
         self.engine = engine_for(self.url)
         metadata.create_all(self.engine, tables=[issue_log_table], checkfirst=True)
 
-    def close(self) -> None:
+    def close_connections(self) -> None:
         self.engine.dispose()
 
     def record(self, entry: IssueEntry) -> int:
@@ -197,7 +196,8 @@ class IssueLog:
             return int(result.inserted_primary_key[0])
 
     def update_outcome(self, entry_id: int, outcome: str) -> None:
-        statement = issue_log_table.update().where(issue_log_table.c.id == entry_id).values(outcome=outcome)
+        statement = (issue_log_table.update().where(issue_log_table.c.id == entry_id)
+                     .values(outcome=validate_outcome(outcome)))
         with self.engine.begin() as connection:
             if connection.execute(statement).rowcount == 0:
                 raise UnknownIssue(f"no issue log entry {entry_id}")
@@ -302,7 +302,7 @@ def _row_from_entry(entry: IssueEntry) -> Dict[str, Any]:
         "paraphrase": mask_personal_data(entry.paraphrase or ""),
         "raw_text": mask_personal_data(entry.raw_text or ""),
         "order_number": entry.order_number or None,
-        "outcome": entry.outcome or None,
+        "outcome": validate_outcome(entry.outcome),
         "rating": validate_rating(entry.rating),
         "comment": mask_personal_data(entry.comment) if entry.comment is not None else None,
     }
@@ -353,87 +353,3 @@ def _category_trends(current: Mapping[str, int], previous: Mapping[str, int]) ->
     # Categories that vanished stay in the list with count 0: a fixed problem is news too.
     trends = [CategoryTrend(name, current.get(name, 0), previous.get(name, 0)) for name in {*current, *previous}]
     return sorted(trends, key=lambda trend: (-trend.count, -trend.previous_count, trend.category))
-
-
-# --- Common problem phrases -------------------------------------------------------------------------------
-#
-# Deliberately simple so anyone can see why a phrase is listed: lower-case each paraphrase, cut it at
-# punctuation, drop stop words, and count the 2- and 3-word sequences left. Each entry counts a phrase once,
-# so one customer repeating themselves does not make a trend. Linear in the words of all entries (each entry cut
-# to MAX_MESSAGE_CHARACTERS first): the console computes the report for every request of its issues page.
-
-PHRASE_SIZES = (2, 3)
-
-_STOP_WORDS = frozenset(
-    """
-    a an the this that these those there here some any each every all both
-    i me my mine myself we us our ours you your yours yourself he him his she her hers it its they them their
-    am is are was were be been being have has had having do does did doing will would shall should can could
-    may might must get got gets getting
-    and or but if then than so because as of at by for with about into onto from to in on off up out over
-    under again also just really very too quite only even already yet
-    what which who whom whose when where why how
-    please thanks thank hi hello hey dear ok okay yes
-    """.split()
-)
-# Paraphrases are written about the customer ("Customer says the parcel arrived damaged"); these words frame
-# every entry and say nothing about the problem.
-_PARAPHRASE_FRAME_WORDS = frozenset("customer customers says said reports reported states stated claims wants".split())
-_IGNORED_WORDS = _STOP_WORDS | _PARAPHRASE_FRAME_WORDS
-
-_MASK_PLACEHOLDER = re.compile(r"\[(?:card|email|iban|phone)\]")
-_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]\"\n]+")
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-
-
-def problem_phrases(texts: Iterable[str], limit: int = 10, min_count: int = 2) -> List[Tuple[str, int]]:
-    """The `limit` most common 2-3 word phrases across `texts`, each with the number of texts holding it.
-
-    A phrase must appear in at least `min_count` texts to be "common". A shorter phrase found exactly as often
-    as a longer one containing it ("arrived damaged" inside "item arrived damaged") is left out as a repeat.
-    """
-    counts: Counter = Counter()
-    for text in texts:
-        counts.update(_phrases_in(text))
-    common = {phrase: count for phrase, count in counts.items() if count >= min_count}
-    repeats = _repeats_of_longer(common)
-    kept = [(phrase, count) for phrase, count in common.items() if phrase not in repeats]
-    kept.sort(key=lambda item: (-item[1], -len(item[0].split()), item[0]))
-    return kept[:limit]
-
-
-def _phrases_in(text: str) -> Set[str]:
-    phrases: Set[str] = set()
-    for clause in _CLAUSE_BREAK.split(_MASK_PLACEHOLDER.sub(" . ", capped(text, MAX_MESSAGE_CHARACTERS).lower())):
-        words = _content_words(clause)
-        for size in PHRASE_SIZES:
-            phrases.update(" ".join(words[start : start + size]) for start in range(len(words) - size + 1))
-    return phrases
-
-
-def _content_words(clause: str) -> List[str]:
-    words = [_without_contraction(word) for word in _WORD.findall(clause)]
-    return [word for word in words if word not in _IGNORED_WORDS]
-
-
-def _without_contraction(word: str) -> str:
-    # "hasn't", "can't", "cannot" all become "not": the negation is the complaint ("not arrived"). Other
-    # endings go: "driver's" counts as "driver", "I'm" as "I" (a stop word).
-    if word.endswith("n't") or word == "cannot":
-        return "not"
-    return word.split("'", 1)[0]
-
-
-def _repeats_of_longer(common: Mapping[str, int]) -> Set[str]:
-    """The phrases found exactly as often as a longer phrase holding them ("arrived damaged" in "item arrived
-    damaged"). Each phrase is compared with the few shorter phrases inside it, not with every other phrase, so
-    the work grows with the number of phrases, not with its square."""
-    repeats: Set[str] = set()
-    for phrase, count in common.items():
-        words = phrase.split()
-        for size in range(min(PHRASE_SIZES), len(words)):
-            for start in range(len(words) - size + 1):
-                shorter = " ".join(words[start : start + size])
-                if common.get(shorter) == count:
-                    repeats.add(shorter)
-    return repeats

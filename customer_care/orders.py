@@ -1,7 +1,8 @@
 """The order backend: what the assistant may read and change about orders.
 
 `OrderBackend` is the interface a shop implements against its own system; `SQLiteOrderBackend` is the demo
-implementation on an embedded database, seeded with sample orders on first use.
+implementation on an embedded database. It holds only the orders given to it: the demo's sample orders are added
+by the demo (`customer_care.sample_orders.seed_demo_orders`), never to a backend because it happens to be empty.
 """
 
 import re
@@ -25,10 +26,6 @@ class OrderStatus(str, Enum):
     DELIVERED = "delivered"
     CANCELLED = "cancelled"
     RETURNED = "returned"
-
-    @property
-    def has_left_warehouse(self) -> bool:
-        return self in (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED)
 
 
 class RefundStatus(str, Enum):
@@ -63,7 +60,6 @@ class Order:
     shipping_address: str
     refund: Optional[Refund]
     postcode: str = ""  # of the delivery address when the order was placed: one of the two ways to prove it
-
 
     @property
     def can_be_cancelled(self) -> bool:
@@ -146,7 +142,8 @@ def _optional_date(value: Optional[str]) -> Optional[date]:
 
 
 class SQLiteOrderBackend:
-    """Orders in an SQLite file; creates and seeds the file with sample orders when it is new."""
+    """Orders in an SQLite file, created with its tables when it is new; `seed` gives the orders to add when the file
+    holds none yet (the demo's and the tests' sample orders)."""
 
     def __init__(self, path: Path, seed: Optional[Callable[[], Iterable[Order]]] = None) -> None:
         self.path = Path(path)
@@ -158,9 +155,7 @@ class SQLiteOrderBackend:
             if "postcode" not in columns:  # a database made before orders had one
                 connection.execute("ALTER TABLE orders ADD COLUMN postcode TEXT NOT NULL DEFAULT ''")
             empty = connection.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
-        if empty:
-            if seed is None:
-                from customer_care.sample_orders import sample_orders as seed
+        if empty and seed is not None:
             self.add_orders(seed())
 
     def _connect(self) -> sqlite3.Connection:

@@ -1,17 +1,30 @@
-"""Demo orders for the embedded order database, dated relative to the day the database is created."""
+"""Demo orders for the embedded order database, dated relative to the day the database is created.
+
+Only the demo adds them (`make run` through `python -m tools.demo_orders`, and the servers tools.servers starts
+for the tests): a configured order backend never gets them, however empty it is.
+"""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import List, Optional
+from zoneinfo import ZoneInfo
 
-from customer_care.orders import Order, OrderStatus, Refund, RefundStatus
+from customer_care.orders import Order, OrderStatus, Refund, RefundStatus, SQLiteOrderBackend
+from customer_care.profile import shop_profile
 
 _POSTCODE = re.compile(r"\b\d{5}\b")
 
 
+def seed_demo_orders(path: Path) -> SQLiteOrderBackend:
+    """The demo's order database at `path`, with the sample orders when it has no orders yet."""
+    return SQLiteOrderBackend(path, seed=sample_orders)
+
+
 def sample_orders(today: Optional[date] = None) -> List[Order]:
-    today = today or date.today()
+    """The demo orders, dated from `today` (by default the shop's today, in its own time zone)."""
+    today = today or datetime.now(ZoneInfo(shop_profile().timezone)).date()
 
     def days(offset: int) -> date:
         return today + timedelta(days=offset)

@@ -31,8 +31,16 @@ class TicketStatus(str, Enum):
 OPEN_STATUSES = (TicketStatus.WAITING.value, TicketStatus.CLAIMED.value)
 CLOSING_STATUSES = (TicketStatus.RESOLVED.value, TicketStatus.HANDED_BACK.value)
 
-# Most urgent first; the queue sorts by this rank, then by waiting time.
-PRIORITIES = ("urgent", "high", "normal", "low")
+class Priority(str, Enum):
+    """How soon a ticket needs a person, most urgent first: the queue sorts by this rank, then by waiting time."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+PRIORITIES = tuple(priority.value for priority in Priority)
 
 
 def priority_rank(priority: str) -> int:
@@ -65,7 +73,7 @@ tickets_table = Table(
 class NewTicket:
     conversation_id: str
     reason: str  # the escalation trigger, e.g. "customer_asked"
-    priority: str
+    priority: str  # a Priority value
     summary: str = ""  # the confirmed paraphrase when there is one
     category: Optional[str] = None
     customer_name: Optional[str] = None
@@ -112,6 +120,7 @@ class TicketStore:
     def open_ticket(self, new: NewTicket, now: Optional[datetime] = None) -> Ticket:
         if new.priority not in PRIORITIES:
             raise ValueError(f"unknown priority {new.priority!r}; one of {', '.join(PRIORITIES)}")
+        priority = Priority(new.priority).value  # the plain string, whatever the caller passed
         existing = self.open_for_conversation(new.conversation_id)
         if existing:
             return existing
@@ -119,7 +128,7 @@ class TicketStore:
         with self.engine.begin() as connection:
             result = connection.execute(tickets_table.insert().values(
                 conversation_id=new.conversation_id, customer_name=_masked(new.customer_name),
-                customer_email=new.customer_email, reason=new.reason, category=new.category, priority=new.priority,
+                customer_email=new.customer_email, reason=new.reason, category=new.category, priority=priority,
                 summary=mask_personal_data(new.summary or ""), status=TicketStatus.WAITING.value, created_at=stamp,
                 updated_at=stamp,
             ))

@@ -54,6 +54,9 @@ sed "s#^  url: \"http://localhost:5055/webhook\"#  url: \"http://${action_host}:
     endpoints.yml > "$endpoints"
 printf '\nnlu:\n  url: "http://127.0.0.1:%s"\n  token: ${LARKSPUR_NLU_TOKEN}\n' "$NLU_PORT" >> "$endpoints"
 
+# The demo's sample orders (the order database a demo works on; never a configured shop's backend).
+.venv/bin/python -m tools.demo_orders
+
 credentials=credentials.yml
 if [ "$CONSOLE_PORT" != 5006 ]; then
     # The shop page is served on the console's port: let that origin use the widget's socket.io channel.

@@ -32,7 +32,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         try:
             report = log.frequency_report(days=args.days, phrase_limit=args.top)
         finally:
-            log.close()
+            log.close_connections()
     except SQLAlchemyError as error:
         print(f"Cannot read the issue log at {_safe_url(url)}: {error}", file=sys.stderr)
         return 1

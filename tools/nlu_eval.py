@@ -75,19 +75,19 @@ def score(predictions: Sequence[Prediction], threshold: float, ambiguity: float)
 
 def per_intent_f1(predictions: Sequence[Prediction]) -> Dict[str, float]:
     """F1 per expected intent; an out_of_scope example predicted as nlu_fallback counts as right."""
+    from sklearn.metrics import f1_score
+
     def label(intent: str) -> str:
         return OUT_OF_SCOPE if intent in REJECTIONS else intent
 
-    pairs = [(label(p.expected), label(p.predicted)) for p in predictions]
-    scores = {}
-    for intent in sorted({expected for expected, _ in pairs}):
-        true_positive = sum(1 for e, p in pairs if e == intent and p == intent)
-        predicted = sum(1 for _, p in pairs if p == intent)
-        actual = sum(1 for e, _ in pairs if e == intent)
-        precision = true_positive / predicted if predicted else 0.0
-        recall = true_positive / actual if actual else 0.0
-        scores[intent] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return scores
+    expected = [label(p.expected) for p in predictions]
+    intents = sorted(set(expected))
+    if not intents:
+        return {}
+    # zero_division=0: an intent never predicted has precision 0, not a warning
+    scores = f1_score(expected, [label(p.predicted) for p in predictions], labels=intents, average=None,
+                      zero_division=0)
+    return {intent: float(f1) for intent, f1 in zip(intents, scores)}
 
 
 def macro_f1(predictions: Sequence[Prediction]) -> float:

@@ -16,7 +16,8 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from customer_care.retention import RetentionError, check_days, locations, purge, safe_url
+from customer_care.retention import check_days, purge
+from customer_care.retention_locations import RetentionError, locations, safe_url
 
 USAGE_ERROR = 2
 

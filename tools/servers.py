@@ -23,6 +23,7 @@ from addons.action_server import SECRET_VARIABLE as ACTION_SECRET_VARIABLE
 from addons.nlu_server import TOKEN_VARIABLE as NLU_TOKEN_VARIABLE
 from connectors.limits import MESSAGE_BURST, MESSAGES_PER_MINUTE
 from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY
+from customer_care.sample_orders import seed_demo_orders
 from customer_care.settings import PROJECT_ROOT
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
@@ -127,7 +128,7 @@ def start_assistant(
     timeout: float = 240,
     with_console: bool = False,
     extra_env: Optional[Dict[str, str]] = None,
-    tracker_store_type: str = "addons.tracker_store.SQLTrackerStore",
+    tracker_store_type: str = "addons.tracker_store.LeanSQLTrackerStore",
     nlu_worker: bool = True,
 ) -> RunningAssistant:
     """Start the servers `make run` starts (the action server, the NLU worker, the Rasa server, and the agent
@@ -164,6 +165,8 @@ def start_assistant(
         env[NLU_TOKEN_VARIABLE] = secrets.token_urlsafe(16)
     for setting in ("CARE_DATABASE_URL", "CARE_EVENTS_URL"):
         env.pop(setting, None)  # every server uses the databases in work_dir
+    if with_actions:  # the demo's sample orders, as `make run` gives them (the action server never seeds them)
+        seed_demo_orders(Path(env.get("ORDERS_DB") or work_dir / "orders.db"))
     # The launchers (addons.*) come from this repository, also for another project (the benchmark's stock bot).
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
 

@@ -10,7 +10,7 @@ def logged(assistant, conversation_id):
     try:
         return [entry for entry in log.entries() if entry.conversation_id == conversation_id]
     finally:
-        log.close()
+        log.close_connections()
 
 
 def test_specific_complaint_is_paraphrased_solved_rated_and_logged(assistant, customer):

@@ -22,10 +22,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from customer_care import masking, names, nlu_export
-from customer_care.complaints import analyse_complaint, cleaning, confirmation_sentence, rephrase
-from customer_care.issue_log import CategoryTrend, Report, problem_phrases
+from addons import nlu_export
+from customer_care import masking, names
+from customer_care.complaints import analyse_complaint, cleaning, confirmation_sentence, rendering, rephrase
+from customer_care.issue_log import CategoryTrend, Report
 from customer_care.masking import CARD_MASK, PHONE_MASK, mask_personal_data
+from customer_care.problem_phrases import problem_phrases
 from customer_care.text_limits import (
     MAX_ANALYSIS_CHARACTERS,
     MAX_MESSAGE_CHARACTERS,
@@ -112,11 +114,11 @@ READERS: Dict[str, Callable[[str], Any]] = {
     "count_profanity": cleaning.count_profanity,
     "without_swear_words": cleaning.without_swear_words,
     "remove_profanity": cleaning.remove_profanity,
-    "agent_words+render": lambda text: rephrase.render(rephrase.agent_words(text)),
-    "render one word": lambda text: rephrase.render([rephrase.Word(text)]),
-    "word_count": rephrase.word_count,
-    "shortened": rephrase.shortened,
-    "joined": lambda text: rephrase.joined([text, text]),
+    "agent_words+render": lambda text: rendering.render(rephrase.agent_words(text)),
+    "render one word": lambda text: rendering.render([rendering.Word(text)]),
+    "word_count": rendering.word_count,
+    "shortened": rendering.shortened,
+    "joined": lambda text: rendering.joined([text, text]),
     "problem_phrases": lambda text: problem_phrases([text, text]),
     "format_report phrase": lambda text: issues_report.format_report(_report_about(text)),
     "training_text": nlu_export.training_text,
@@ -271,12 +273,12 @@ def test_cleaning_any_text_is_bounded(text: str) -> None:
 def test_rewording_any_text_is_bounded(text: str) -> None:
     words = timed(rephrase.agent_words, text)
     assert len(words) <= MAX_ANALYSIS_CHARACTERS
-    timed(rephrase.render, words)
+    timed(rendering.render, words)
     timed(rephrase.to_agent_voice, words)
     timed(rephrase.as_statement, words, True)
-    timed(rephrase.word_count, text)
-    timed(rephrase.shortened, text)
-    timed(rephrase.joined, [text, text, text])
+    timed(rendering.word_count, text)
+    timed(rendering.shortened, text)
+    timed(rendering.joined, [text, text, text])
 
 
 def test_masked_swear_words_and_long_runs_are_analysed_quickly() -> None:
@@ -288,9 +290,9 @@ def test_masked_swear_words_and_long_runs_are_analysed_quickly() -> None:
         analysis = timed(analyse_complaint, text)
         assert analysis.raw_text == text
         for function in (cleaning.normalise_text, cleaning.count_profanity, cleaning.without_swear_words,
-                         cleaning.remove_profanity, rephrase.word_count, rephrase.shortened):
+                         cleaning.remove_profanity, rendering.word_count, rendering.shortened):
             timed(function, text)
-        timed(rephrase.render, [rephrase.Word(text)])
+        timed(rendering.render, [rendering.Word(text)])
     assert cleaning.remove_profanity("this is sh*t") == "this is unacceptable"
     assert cleaning.count_profanity("f***ing hell, what a load of cr*p") == 2
     assert cleaning.remove_profanity("they fucked   -  up my order") == "they messed up my order"

@@ -46,7 +46,7 @@ def test_no_question_when_the_nlu_did_not_hesitate_between_two_shop_intents(entr
 
 def test_the_question_names_both_and_offers_a_way_out():
     asked = clarification(ranking(("cancel_order", 0.4), ("check_cancellation_fee", 0.38)))
-    assert asked.question == "Just to be sure: do you want to cancel an order, or know what cancelling costs?"
+    assert (asked.first_choice, asked.second_choice) == ("cancel an order", "know what cancelling costs")
     assert asked.buttons == [
         {"title": "Cancel an order", "payload": "/cancel_order"},
         {"title": "What cancelling costs", "payload": "/check_cancellation_fee"},

@@ -11,11 +11,12 @@ from customer_care.issue_log import (
     CategoryTrend,
     IssueEntry,
     IssueLog,
+    IssueOutcome,
     UnknownIssue,
     describe_trend,
     parse_severity,
-    problem_phrases,
 )
+from customer_care.problem_phrases import problem_phrases
 from customer_care.settings import database_url
 from tools import issues_report
 
@@ -32,7 +33,7 @@ def db_path(tmp_path: Path) -> Path:
 def log(db_path: Path) -> Iterator[IssueLog]:
     issue_log = IssueLog(f"sqlite:///{db_path}")
     yield issue_log
-    issue_log.close()
+    issue_log.close_connections()
 
 
 def complaint(
@@ -136,7 +137,7 @@ def test_default_url_lives_in_the_var_folder(tmp_path: Path, monkeypatch: pytest
     monkeypatch.delenv("CARE_DATABASE_URL", raising=False)
     monkeypatch.setenv("CARE_VAR_DIR", str(tmp_path / "var"))
     assert database_url() == f"sqlite:///{(tmp_path / 'var' / 'care.db').as_posix()}"
-    IssueLog().close()
+    IssueLog().close_connections()
     assert (tmp_path / "var" / "care.db").exists()
 
     monkeypatch.setenv("CARE_DATABASE_URL", "postgresql://care@db/care")
@@ -173,6 +174,19 @@ def test_updates_the_outcome(log: IssueLog) -> None:
     assert log.entries()[0].outcome == "solution_accepted"
     with pytest.raises(UnknownIssue):
         log.update_outcome(entry_id + 1, "escalated")
+
+
+def test_an_outcome_is_stored_as_its_plain_value_and_an_unknown_one_is_refused(log: IssueLog, db_path: Path) -> None:
+    entry_id = log.record(complaint(outcome=IssueOutcome.ESCALATED))
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("SELECT outcome, typeof(outcome) FROM issue_log").fetchone() == ("escalated", "text")
+    log.update_outcome(entry_id, IssueOutcome.RESOLVED_BY_AGENT)
+    assert log.entries()[0].outcome == "resolved_by_agent"
+    with pytest.raises(ValueError, match="handed_to_team"):
+        log.update_outcome(entry_id, "handed_to_team")
+    with pytest.raises(ValueError):
+        log.record(complaint(outcome="sorted"))
+    assert [entry.outcome for entry in log.entries()] == ["resolved_by_agent"]
 
 
 def test_rating_goes_to_the_conversations_latest_entry(log: IssueLog, db_path: Path) -> None:

@@ -1,3 +1,7 @@
+import random
+
+import pytest
+
 from tools.nlu_eval import FALLBACK, Prediction, decide, is_correct, macro_f1, per_intent_f1, report, score
 
 
@@ -43,6 +47,32 @@ def test_per_intent_f1():
     ]
     f1 = per_intent_f1(predictions)
     assert f1["a"] == 2 / 3 and f1["b"] == 2 / 3 and f1["out_of_scope"] == 1.0
+
+
+def f1_by_hand(pairs):
+    """F1 per expected label from (expected, predicted) pairs, counted as the textbook defines it."""
+    scores = {}
+    for intent in {expected for expected, _ in pairs}:
+        true_positive = sum(1 for e, p in pairs if e == intent and p == intent)
+        predicted = sum(1 for _, p in pairs if p == intent)
+        actual = sum(1 for e, _ in pairs if e == intent)
+        precision = true_positive / predicted if predicted else 0.0
+        recall = true_positive / actual if actual else 0.0
+        scores[intent] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return scores
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_per_intent_f1_gives_the_textbook_figures(seed):
+    chooser = random.Random(seed)
+    intents = ["greet", "track_order", "get_refund", "out_of_scope", "never_expected"]
+    predictions = [prediction(chooser.choice(intents[:4]), top := chooser.choice(intents + [FALLBACK]), 0.9,
+                              predicted=top) for _ in range(60)]
+    rejected = {"out_of_scope", FALLBACK}
+    pairs = [("out_of_scope" if p.expected in rejected else p.expected,
+              "out_of_scope" if p.predicted in rejected else p.predicted) for p in predictions]
+    assert per_intent_f1(predictions) == pytest.approx(f1_by_hand(pairs))
+    assert per_intent_f1([]) == {}
 
 
 def test_macro_f1_averages_the_in_domain_intents_only():

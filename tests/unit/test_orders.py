@@ -1,15 +1,20 @@
 import sqlite3
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from actions import services
 from customer_care.orders import (
     OrderNotChangeable, OrderNumberProblem, OrderStatus, RefundStatus, SQLiteOrderBackend, UnknownOrder,
     parse_order_number,
 )
-from customer_care.sample_orders import sample_orders
+from customer_care.profile import shop_profile
+from customer_care.sample_orders import sample_orders, seed_demo_orders
 from tests.unit.conftest import TODAY
+from tools import demo_orders
 
 
 @pytest.mark.parametrize(
@@ -49,6 +54,37 @@ def test_seeding_happens_once(tmp_path):
     SQLiteOrderBackend(path, seed=lambda: sample_orders(TODAY)).cancel_order("104233")
     reopened = SQLiteOrderBackend(path, seed=lambda: sample_orders(TODAY))
     assert reopened.find_order("104233").status == OrderStatus.CANCELLED
+
+
+def test_a_configured_backend_stays_empty_only_the_demo_adds_sample_orders(tmp_path, monkeypatch):
+    monkeypatch.setenv("ORDERS_DB", str(tmp_path / "shop.db"))
+    services.settings.cache_clear()
+    services.order_backend.cache_clear()
+    try:
+        assert services.settings().orders_db == tmp_path / "shop.db"
+        assert services.order_backend().list_numbers() == []
+    finally:  # the next test builds them from its own environment
+        services.settings.cache_clear()
+        services.order_backend.cache_clear()
+
+    demo = seed_demo_orders(tmp_path / "demo.db")
+    assert demo.list_numbers() == sorted(order.number for order in sample_orders())
+    demo.cancel_order("104233")
+    assert seed_demo_orders(tmp_path / "demo.db").find_order("104233").status == OrderStatus.CANCELLED
+
+
+def test_the_demo_command_seeds_the_configured_path(tmp_path):
+    assert demo_orders.main([str(tmp_path / "orders.db")]) == 0
+    assert len(SQLiteOrderBackend(tmp_path / "orders.db").list_numbers()) == len(sample_orders())
+
+
+# 26 hours apart: whatever the server's zone, its date differs from at least one of theirs.
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_sample_orders_are_dated_from_the_shops_today(zone, monkeypatch):
+    monkeypatch.setattr("customer_care.sample_orders.shop_profile", lambda: replace(shop_profile(), timezone=zone))
+    placed = {order.number: order.placed_on for order in sample_orders()}
+    assert placed["104587"] == datetime.now(ZoneInfo(zone)).date()  # placed "today"
+    assert sample_orders(date(2026, 1, 1))[0].placed_on == date(2025, 12, 31)
 
 
 def test_find_order_reads_every_field(backend):

@@ -1,7 +1,7 @@
 """customer_care.retention and tools.purge: what is older than N days goes, recent data and statistics stay.
 
 The databases are real SQLite files, filled the way the running assistant fills them: the tracker store and the
-broker through addons.tracker_store.SQLTrackerStore (Rasa's tables) with Rasa's SQLEventBroker, the inbox by
+broker through addons.tracker_store.LeanSQLTrackerStore (Rasa's tables) with Rasa's SQLEventBroker, the inbox by
 syncing that broker, the issue log and tickets through their own classes.
 """
 
@@ -24,20 +24,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import SQLTrackerStore
-from customer_care import retention
+from addons.tracker_store import LeanSQLTrackerStore
+from customer_care import retention, retention_tables
 from customer_care.inbox import Inbox
 from customer_care.issue_log import IssueEntry, IssueLog
-from customer_care.retention import (
-    PurgeReport,
-    RetentionError,
-    broker_events_table,
-    locations,
-    purge,
-    retention_days,
-    start_daily_purge,
-    tracker_events_table,
-)
+from customer_care.retention import PurgeReport, RetentionError, purge, retention_days, start_daily_purge
+from customer_care.retention_locations import locations, safe_url
+from customer_care.retention_tables import broker_events_table, tracker_events_table
 from customer_care.settings import PROJECT_ROOT
 from customer_care.tickets import NewTicket, TicketStore
 from tools import purge as purge_cli
@@ -89,7 +82,7 @@ class World:
     tracker_db: Path
     events_db: Path
     care_url: str
-    store: SQLTrackerStore
+    store: LeanSQLTrackerStore
 
     def converse(self, sender: str, *sessions: List[Event]) -> None:
         """Save each session in turn, as the Rasa server saves a conversation as it goes."""
@@ -132,7 +125,7 @@ def _rows(path: Path, query: str, sender: Optional[str]) -> List[Tuple[Any, ...]
 def write_endpoints(path: Path, tracker_db: Path, events_db: Path) -> Path:
     path.write_text(
         "action_endpoint:\n  url: \"http://localhost:5055/webhook\"\n"
-        f"tracker_store:\n  type: addons.tracker_store.SQLTrackerStore\n  dialect: \"sqlite\"\n  db: \"{tracker_db}\"\n"
+        f"tracker_store:\n  type: addons.tracker_store.LeanSQLTrackerStore\n  dialect: \"sqlite\"\n  db: \"{tracker_db}\"\n"
         f"event_broker:\n  type: SQL\n  dialect: \"sqlite\"\n  db: \"{events_db}\"\n"
         "nlu:\n  url: \"http://127.0.0.1:5007\"\n  token: ${LARKSPUR_NLU_TOKEN_NOT_SET_HERE}\n"
     )
@@ -143,7 +136,7 @@ def write_endpoints(path: Path, tracker_db: Path, events_db: Path) -> Path:
 def world(tmp_path: Path) -> Iterator[World]:
     tracker_db, events_db = tmp_path / "var" / "tracker.db", tmp_path / "var" / "events.db"
     tracker_db.parent.mkdir()
-    store = SQLTrackerStore(domain=DOMAIN, db=str(tracker_db), event_broker=SQLEventBroker(db=str(events_db)))
+    store = LeanSQLTrackerStore(domain=DOMAIN, db=str(tracker_db), event_broker=SQLEventBroker(db=str(events_db)))
     yield World(tmp_path, write_endpoints(tmp_path / "endpoints.yml", tracker_db, events_db), tracker_db, events_db,
                 f"sqlite:///{tmp_path / 'var' / 'care.db'}", store)
     store.engine.dispose()
@@ -342,14 +335,14 @@ def seed_care_database(world: World) -> Dict[str, Any]:
                                               outcome="not_understood", created_at=days_ago(44))),
         "old_late": log.record(IssueEntry(conversation_id="old-cy", kind="complaint", category="late_delivery",
                                           raw_text="my parcel is late", paraphrase="your parcel is late",
-                                          outcome="handed_to_team", rating=4, created_at=days_ago(35))),
+                                          outcome="escalated", rating=4, created_at=days_ago(35))),
         "recent": log.record(IssueEntry(conversation_id="recent-bo", kind="complaint", category="late_delivery",
                                         raw_text="parcel late again, ring 07700 900123",
                                         paraphrase="your parcel is late again", order_number="109112",
                                         outcome="solution_accepted", rating=5, comment="quick",
                                         created_at=days_ago(2))),
     }
-    log.close()
+    log.close_connections()
     tickets = TicketStore(world.care_url)
     old = tickets.open_ticket(NewTicket("old-ana", "solution_declined", "high", summary="your kettle arrived broken",
                                         category="damaged_item", customer_name="Ana Lima",
@@ -385,7 +378,7 @@ def test_issue_log_rows_stay_with_their_statistics_and_lose_their_raw_texts(worl
     assert after[ids["recent"]] == before[ids["recent"]]
     assert (log.category_counts(), log.kind_counts(), log.frequency_report(days=60, now=NOW)) == counts
     assert report.count("assistant database", "issue_log") == 3
-    log.close()
+    log.close_connections()
 
 
 def test_masked_counts_and_phrases_stay_equal(world: World) -> None:
@@ -394,7 +387,7 @@ def test_masked_counts_and_phrases_stay_equal(world: World) -> None:
     for day in (40, 41, 42):
         log.record(IssueEntry(conversation_id=f"c-{day}", kind="complaint", category="late_delivery",
                               raw_text="My parcel has not arrived, email me at x@example.com",
-                              paraphrase="your parcel has not arrived", outcome="handed_to_team",
+                              paraphrase="your parcel has not arrived", outcome="escalated",
                               created_at=days_ago(day)))
     periods = [(None, None), (days_ago(90), CUTOFF), (CUTOFF, NOW)]
     before = [(log.category_counts(*period), log.kind_counts(*period),
@@ -407,7 +400,7 @@ def test_masked_counts_and_phrases_stay_equal(world: World) -> None:
              log.common_phrases(*period)) for period in periods] == before
     assert Counter((entry.kind, entry.category, entry.outcome, entry.rating) for entry in log.entries()) == ratings
     assert ("parcel not arrived", 3) in before[1][2]
-    log.close()
+    log.close_connections()
 
 
 def test_closed_tickets_lose_their_texts_but_keep_id_category_times_and_outcome(world: World) -> None:
@@ -560,7 +553,7 @@ def test_a_postgresql_tracker_store_with_variables_and_a_non_sql_broker(
     assert where.tracker_url == "postgresql://rasa:s3cret@db.example:5433/rasa"
     assert where.broker_urls == ("postgresql://inbox@db.example/events",)
     assert where.notes == ("event broker: pika in " + str(endpoints) + ", not SQL; its retention is the broker's own",)
-    assert retention.safe_url(where.tracker_url) == "postgresql://rasa:***@db.example:5433/rasa"
+    assert safe_url(where.tracker_url) == "postgresql://rasa:***@db.example:5433/rasa"
 
 
 def test_a_tracker_store_that_is_not_sql_is_left_alone_with_a_note(
@@ -584,9 +577,9 @@ def test_the_tables_and_names_are_rasas() -> None:
         assert ours.name == rasas.name
         for column in ours.columns:
             assert type(column.type) is type(rasas.c[column.name].type), column.name
-    assert retention.SESSION_STARTED == SessionStarted.type_name
-    assert retention.ACTION_EXECUTED == ActionExecuted.type_name
-    assert retention.ACTION_SESSION_START == ACTION_SESSION_START_NAME
+    assert retention_tables.SESSION_STARTED == SessionStarted.type_name
+    assert retention_tables.ACTION_EXECUTED == ActionExecuted.type_name
+    assert retention_tables.ACTION_SESSION_START == ACTION_SESSION_START_NAME
 
 
 # --- The command line -----------------------------------------------------------------------------------------

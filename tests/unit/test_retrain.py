@@ -13,8 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tools import retrain
-from tools.retrain import (EXIT_ACTIVATED, EXIT_REFUSED, NluScores, comparison_table, decide, install_model,
-                           load_scores, reload_server, scores_from_report)
+from tools.model_activation import install_model, reload_server
+from tools.retrain import (EXIT_ACTIVATED, EXIT_REFUSED, NluScores, comparison_table, decide, load_scores,
+                           scores_from_report)
 TOKEN = "s3cret/token+"
 
 

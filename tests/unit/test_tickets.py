@@ -1,3 +1,4 @@
+import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -6,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from customer_care.tickets import NewTicket, TicketError, TicketStatus, TicketStore
+from customer_care.tickets import PRIORITIES, NewTicket, Priority, TicketError, TicketStatus, TicketStore
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 
@@ -103,6 +104,14 @@ def test_unknown_priority_raises_value_error_and_stores_nothing(store: TicketSto
     with pytest.raises(ValueError, match="priority"):
         store.open_ticket(new(priority=priority), now=NOW)
     assert store.queue() == []
+
+
+def test_a_priority_member_is_stored_as_its_plain_value(store: TicketStore, url: str) -> None:
+    assert PRIORITIES == ("urgent", "high", "normal", "low")  # the queue's order, most urgent first
+    store.open_ticket(new(priority=Priority.URGENT), now=NOW)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        assert connection.execute("SELECT priority FROM tickets").fetchone() == ("urgent",)
+    assert type(store.queue()[0].priority) is str
 
 
 def test_an_empty_summary_is_stored_as_empty_text(store: TicketStore) -> None:
