@@ -12,19 +12,23 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.orders import ORDER_CHECK, ORDER_NUMBER, OrderNumberValidation, current_order
+from actions.orders import ORDER_CHECK, ORDER_NUMBER, OrderNumberValidation, current_order, customer_first_name, say
 from actions.handoff import hand_over
 from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import feedback, form_answers
-from customer_care.complaints import ComplaintAnalysis, analyse_complaint, confirmation_sentence
+from customer_care.complaints import ComplaintAnalysis, analyse_complaint
+from customer_care.complaints.flow import (
+    declines_order_number, handover_lead, handover_summary, logged_outcome, read_description,
+)
 from customer_care.corrections import strip_leading_denial
 from customer_care.database import utc_now
-from customer_care.escalation import Trigger, complaint_trigger, hand_over_without_asking
+from customer_care.escalation import complaint_trigger, hand_over_without_asking
 from customer_care.issue_log import IssueEntry, IssueKind
-from customer_care.names import first_name
+from customer_care.replies import shop_today
 from customer_care.resolutions import Resolution, needs_order_number, resolve
 
 COMPLAINT_TEXT = "complaint_text"
@@ -47,21 +51,6 @@ RESOLVED = "solution_offered"
 ESCALATED = "escalated"
 FORMS_A_COMPLAINT_CAN_INTERRUPT = ("track_order_form", "track_refund_form", "cancel_order_form", "change_address_form")
 
-ASK_DESCRIPTION = "I'm sorry to hear that. Could you please describe the problem in more detail?"
-ASK_MORE_DETAIL = ("Thank you. Could you tell me a little more: what happened, to which item or order, and what "
-                   "you'd like us to do?")
-ASK_CORRECTION = "I'm sorry I misunderstood. What did I get wrong? Please tell me the problem again in your words."
-ASK_COMPLAINT_ORDER = ("Which order is this about? The 6-digit order number is in your confirmation e-mail. If you "
-                       "don't have it to hand, just say no.")
-ASK_SOLUTION_ACCEPTED = "Does that resolve it for you?"
-ASK_HAND_OVER_ACCEPTED = "Is that all right with you?"
-ASK_COMMENT = "Thank you! Is there anything you'd like to add about this chat? (Or just say no.)"
-YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-
-
-def _name(tracker: Tracker) -> Optional[str]:
-    return first_name(tracker.get_slot("customer_name"))
-
 
 def _analysis_slots(analysis: ComplaintAnalysis, tracker: Tracker) -> Dict[Text, Any]:
     words = list(tracker.get_slot(COMPLAINT_WORDS) or []) + [analysis.raw_text]
@@ -79,35 +68,17 @@ def _analysis_slots(analysis: ComplaintAnalysis, tracker: Tracker) -> Dict[Text,
 def _resolution(tracker: Tracker) -> Resolution:
     order = current_order(tracker)
     return resolve(tracker.get_slot(CATEGORY) or "other", tracker.get_slot(SEVERITY) or [], profile(), order,
-                   _name(tracker))
+                   customer_first_name(tracker), today=shop_today(profile()))
 
 
 def _says_no_to_order_number(tracker: Tracker) -> bool:
     """"No", "I don't have it", "no idea": anything without an order number that does not leave the complaint,
     chat, or ask something new, so the complaint carries on without the number."""
-    if tracker.get_slot("requested_slot") != ORDER_NUMBER:
+    if tracker.get_slot(REQUESTED_SLOT) != ORDER_NUMBER:
         return False
     intent, text = latest_intent_and_text(tracker)
-    if any(entity.get("entity") == ORDER_NUMBER for entity in tracker.latest_message.get("entities") or []):
-        return False
-    if form_answers.wants_to_leave(text) or form_answers.interrupts(intent):
-        return False
-    return not (intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text))
-
-
-def read_description(intent: Optional[str], text: str) -> Optional[str]:
-    """The message as the description of a problem, or None when it is small talk, a goodbye, a request no shop
-    handles ("how much has the dow changed today"), an unrecognised message that describes no problem, or a new
-    shop question: none of those may be paraphrased back as a complaint."""
-    if form_answers.wants_to_leave(text) or (form_answers.interrupts(intent) and intent != "out_of_scope"):
-        return None
-    if intent in ("nlu_fallback", "out_of_scope") or (
-            intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text)):
-        # Such a message counts only when it names a problem the shop knows ("the lid is cracked", "it won't
-        # pair"); "how much has the dow changed today" reads as specific, but names none.
-        analysis = analyse_complaint(text)
-        return text if analysis.is_specific and analysis.category.value != "other" else None
-    return text
+    entities = tracker.latest_message.get("entities") or []
+    return not any(entity.get("entity") == ORDER_NUMBER for entity in entities) and declines_order_number(intent, text)
 
 
 class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
@@ -136,7 +107,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         """The first message of a complaint (the form starts on it), or the answer to "describe the problem"."""
-        requested = tracker.get_slot("requested_slot")
+        requested = tracker.get_slot(REQUESTED_SLOT)
         # While the form starts, nothing is requested yet (Rasa already reports the loop as active then).
         starting = requested is None
         if tracker.get_slot(COMPLAINT_TEXT) is not None or not (starting or requested == COMPLAINT_TEXT):
@@ -150,7 +121,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     def extract_complaint_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != CONFIRMED:
+        if tracker.get_slot(REQUESTED_SLOT) != CONFIRMED:
             return {}
         intent, text = latest_intent_and_text(tracker)
         # A correction starts with a denial ("no, it was the lid"), even when phrased as a question.
@@ -160,7 +131,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     def extract_solution_accepted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != SOLUTION_ACCEPTED:
+        if tracker.get_slot(REQUESTED_SLOT) != SOLUTION_ACCEPTED:
             return {}
         reading = form_answers.read_yes_no(*latest_intent_and_text(tracker), yes_intents=frozenset({"affirm", "thank_you"}),
                                            no_intents=frozenset({"deny", "complaint"}))
@@ -176,7 +147,7 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     ) -> Dict[Text, Any]:
         analysis = analyse_complaint(str(slot_value or ""))
         slots = _analysis_slots(analysis, tracker)
-        already_asked = tracker.get_slot("requested_slot") == COMPLAINT_TEXT
+        already_asked = tracker.get_slot(REQUESTED_SLOT) == COMPLAINT_TEXT
         if slots[COMPLAINT_TEXT] is not None and not already_asked and not analysis.is_specific:
             # "I want to complain" announces a complaint without saying what happened: ask first.
             slots[COMPLAINT_TEXT] = None
@@ -204,11 +175,11 @@ class ActionAskComplaintText(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot(DENIALS):
-            dispatcher.utter_message(text=ASK_CORRECTION)
+            dispatcher.utter_message(response="utter_ask_complaint_correction")
         elif len(tracker.get_slot(COMPLAINT_WORDS) or []) > 1:  # described once already, still too vaguely
-            dispatcher.utter_message(text=ASK_MORE_DETAIL)
+            dispatcher.utter_message(response="utter_ask_complaint_more_detail")
         else:
-            dispatcher.utter_message(text=ASK_DESCRIPTION)
+            dispatcher.utter_message(response="utter_ask_complaint_description")
         return []
 
 
@@ -219,17 +190,7 @@ class ActionAskComplaintConfirmed(Action):
         return "action_ask_complaint_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=confirmation_sentence(tracker.get_slot(PARAPHRASE) or ""),
-                                 buttons=YES_NO_BUTTONS)
-        return []
-
-
-class ActionAskComplaintFormOrderNumber(Action):
-    def name(self) -> Text:
-        return "action_ask_complaint_form_order_number"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=ASK_COMPLAINT_ORDER)
+        dispatcher.utter_message(response="utter_ask_complaint_confirmed", paraphrase=tracker.get_slot(PARAPHRASE))
         return []
 
 
@@ -241,9 +202,10 @@ class ActionAskSolutionAccepted(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         resolution = _resolution(tracker)
-        dispatcher.utter_message(text=resolution.text)
-        question = ASK_HAND_OVER_ACCEPTED if resolution.needs_person else ASK_SOLUTION_ACCEPTED
-        dispatcher.utter_message(text=question, buttons=YES_NO_BUTTONS)
+        for reply in resolution.replies:
+            say(dispatcher, reply)
+        dispatcher.utter_message(response="utter_ask_hand_over_accepted" if resolution.needs_person else
+                                 "utter_ask_solution_accepted")
         return []
 
 
@@ -267,53 +229,26 @@ class ActionFinishComplaint(Action):
             repeat=repeat, outside_policy=bool(resolution and resolution.outside_policy),
             needs_person=bool(resolution and resolution.needs_person),
         )
-        if trigger:
-            outcome = "escalated"
-        else:
-            outcome = "solution_accepted" if accepted else "not_understood"
         words = "\n".join(tracker.get_slot(COMPLAINT_WORDS) or [])
         issue_log().record(IssueEntry(
             conversation_id=tracker.sender_id, kind=IssueKind.COMPLAINT.value, raw_text=words,
             paraphrase=tracker.get_slot(PARAPHRASE) or "", category=category, severity=severity,
-            order_number=tracker.get_slot(ORDER_NUMBER), outcome=outcome,
+            order_number=tracker.get_slot(ORDER_NUMBER), outcome=logged_outcome(bool(trigger), accepted),
         ))
         events = reset_complaint() + [SlotSet(OUTCOME, ESCALATED if trigger else RESOLVED)]
         if not trigger:
-            dispatcher.utter_message(text="I'm glad that helps. Thank you for your patience." if accepted else
-                                     "I'm sorry I couldn't solve this here.")
+            dispatcher.utter_message(response="utter_complaint_solved" if accepted else "utter_complaint_not_solved")
             return events
         # The customer agreed to a solution that is itself a person's job; otherwise only urgent cases are handed
         # over without asking.
         agreed = accepted and bool(resolution and resolution.needs_person)
-        events += hand_over(trigger, _handover_summary(tracker, understood), category,
+        summary = handover_summary(tracker.get_slot(PARAPHRASE) if understood else None,
+                                   tracker.get_slot(COMPLAINT_WORDS) or [])
+        events += hand_over(trigger, summary, category,
                             severity if understood else (), agreed=agreed)
-        dispatcher.utter_message(text=_handover_lead(trigger, repeat,
-                                                     offered=not hand_over_without_asking(trigger, agreed)))
+        say(dispatcher, handover_lead(trigger, repeat, offered=not hand_over_without_asking(trigger, agreed)))
         # A person takes over (or may); the order form the complaint paused is dropped.
         return events + [SlotSet(INTERRUPTED_FORM, None)]
-
-
-def _handover_lead(trigger: Trigger, repeat: bool, offered: bool) -> str:
-    if trigger is Trigger.PARAPHRASE_DENIED:
-        lead = "I'm sorry I couldn't get that right."
-    elif trigger is Trigger.SOLUTION_DECLINED:
-        lead = "I'm sorry that doesn't solve it."
-    elif repeat:
-        lead = "I can see you've had this problem before, and I'm sorry it's happened again."
-    else:
-        lead = ""
-    if offered:  # the offer form asks "Would you like me to pass this to a member of our team?"
-        return (lead + " A member of our team could look at this for you.").strip()
-    if trigger in (Trigger.PARAPHRASE_DENIED, Trigger.SOLUTION_DECLINED):
-        return lead + " Let me bring in a member of our team."
-    return (lead + " A colleague will take this over.").strip() if lead else "A member of our team will take this over."
-
-
-def _handover_summary(tracker: Tracker, understood: bool) -> str:
-    if understood:
-        return f"Complaint (confirmed): {tracker.get_slot(PARAPHRASE)}"
-    words = " / ".join(tracker.get_slot(COMPLAINT_WORDS) or [])
-    return f"Complaint the bot could not restate; the customer's words: {words}"
 
 
 def reset_complaint() -> List[EventType]:
@@ -331,12 +266,12 @@ class ActionComplaintNotUnderstood(Action):
         return "action_complaint_not_understood"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        if tracker.get_slot("requested_slot") in (CONFIRMED, SOLUTION_ACCEPTED):
-            dispatcher.utter_message(text="Sorry, I didn't quite catch that. Could you answer yes or no?")
-        elif tracker.get_slot("requested_slot") == ORDER_NUMBER:
-            dispatcher.utter_message(text="Sorry, I didn't catch an order number there.")
+        if tracker.get_slot(REQUESTED_SLOT) in (CONFIRMED, SOLUTION_ACCEPTED):
+            dispatcher.utter_message(response="utter_ask_yes_or_no")
+        elif tracker.get_slot(REQUESTED_SLOT) == ORDER_NUMBER:
+            dispatcher.utter_message(response="utter_order_number_help")
         else:  # not paraphrased: an unrecognised message that describes no problem
-            dispatcher.utter_message(text="Sorry, I didn't quite follow that.")
+            dispatcher.utter_message(response="utter_complaint_not_followed")
         return []
 
 
@@ -348,12 +283,12 @@ class ActionPauseFormForComplaint(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         paused = tracker.active_loop.get("name")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(INTERRUPTED_FORM, paused),
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(INTERRUPTED_FORM, paused),
                 SlotSet(COMPLAINT_TEXT, tracker.latest_message.get("text"))]
 
 
 def _declines_rating(tracker: Tracker) -> bool:
-    if tracker.get_slot("requested_slot") != RATING:
+    if tracker.get_slot(REQUESTED_SLOT) != RATING:
         return False
     return form_answers.read_rating(*latest_intent_and_text(tracker)).kind is form_answers.Kind.DECLINE
 
@@ -380,7 +315,7 @@ class ValidateFeedbackForm(FormValidationAction):
     def extract_satisfaction_rating(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != RATING:
+        if tracker.get_slot(REQUESTED_SLOT) != RATING:
             return {}
         reading = form_answers.read_rating(*latest_intent_and_text(tracker))
         return {RATING: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
@@ -388,7 +323,7 @@ class ValidateFeedbackForm(FormValidationAction):
     def extract_feedback_comment(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != COMMENT:
+        if tracker.get_slot(REQUESTED_SLOT) != COMMENT:
             return {}
         reading = form_answers.read_comment(*latest_intent_and_text(tracker))
         if reading.kind is form_answers.Kind.NOT_AN_ANSWER:
@@ -400,31 +335,13 @@ class ValidateFeedbackForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         rating = slot_value if isinstance(slot_value, (int, float)) else feedback.parse_rating(str(slot_value or ""))
         if rating is None:
-            dispatcher.utter_message(text="Please answer with a number from 1 to 5 (or say skip).")
+            dispatcher.utter_message(response="utter_invalid_rating")
         return {RATING: rating}
 
     def validate_feedback_comment(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         return {COMMENT: str(slot_value or "").strip()[: feedback.MAX_COMMENT_LENGTH]}
-
-
-class ActionAskSatisfactionRating(Action):
-    def name(self) -> Text:
-        return "action_ask_satisfaction_rating"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=feedback.RATING_BUTTONS)
-        return []
-
-
-class ActionAskFeedbackComment(Action):
-    def name(self) -> Text:
-        return "action_ask_feedback_comment"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=ASK_COMMENT)
-        return []
 
 
 class ActionRecordFeedback(Action):
@@ -435,26 +352,26 @@ class ActionRecordFeedback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if tracker.get_slot(RATING) is None:  # the customer preferred not to rate
-            dispatcher.utter_message(text="No problem.")
+            dispatcher.utter_message(response="utter_rating_skipped")
         else:
             record_rating(tracker, dispatcher)
         events: List[EventType] = [SlotSet(RATING, None), SlotSet(COMMENT, None), SlotSet(OUTCOME, None),
                                    SlotSet(INTERRUPTED_FORM, None), SlotSet(FEEDBACK_DECLINED, None)]
         resumed = _resume_form(tracker.get_slot(INTERRUPTED_FORM), dispatcher)
         if not resumed:
-            dispatcher.utter_message(text="Is there anything else I can help you with?")
+            dispatcher.utter_message(response="utter_anything_else")
         return events + resumed
 
 
 def record_rating(tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
     rating = int(tracker.get_slot(RATING))
     issue_log().record_rating(tracker.sender_id, rating, tracker.get_slot(COMMENT) or None)
-    dispatcher.utter_message(text=f"Thank you for rating this chat {rating} out of 5; it helps us improve.")
+    dispatcher.utter_message(response="utter_rating_thanks", rating=rating)
 
 
 def _resume_form(form: Optional[str], dispatcher: CollectingDispatcher) -> List[EventType]:
     """Reactivates the order form a complaint paused; the form then asks its next question again."""
     if form not in FORMS_A_COMPLAINT_CAN_INTERRUPT:
         return []
-    dispatcher.utter_message(text="Now, back to where we were.")
+    dispatcher.utter_message(response="utter_back_to_the_form")
     return [ActiveLoop(form)]

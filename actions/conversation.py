@@ -5,6 +5,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
@@ -15,7 +16,7 @@ from actions.customers import signed_in_customer
 from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import form_answers
-from customer_care.answers import NOT_UNDERSTOOD, OUT_OF_SCOPE, answer_for, contact_human_agent
+from customer_care.answers import answer_for
 from customer_care.clarification import clarification
 from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry, IssueKind
@@ -25,24 +26,12 @@ ASKED_FOR_NAME = "asked_for_name"
 CUSTOMER_NAME = "customer_name"
 NAME_DECLINED = "name_declined"
 NAME_FORM = "name_form"
-ASK_NAME = "May I ask your name?"
 
 
 def _name_from_page(tracker: Tracker) -> Optional[Text]:
     """The signed-in customer's name, from the shop's signed token (a name the page merely claims is ignored)."""
     customer = signed_in_customer(tracker)
     return customer.name if customer else None
-
-
-def _nice_to_meet_you(name: Text) -> Text:
-    return f"Nice to meet you, {first_name(name)}! What can I do for you?"
-
-
-def _capabilities() -> str:
-    return (
-        "I can track an order, cancel it or change its delivery address, check on a refund, and answer "
-        "questions about shipping, returns, payments, invoices and your account."
-    )
 
 
 class ActionGreet(Action):
@@ -58,32 +47,29 @@ class ActionGreet(Action):
         mentioned = next(tracker.get_latest_entity_values("customer_name"), None)
         new_name = extract_name(mentioned) if mentioned else None
         if new_name:
-            dispatcher.utter_message(text=f"Hi {first_name(new_name)}, nice to meet you! {_capabilities()} What can I "
-                                          "do for you?")
+            dispatcher.utter_message(response="utter_greet_with_new_name", first_name=first_name(new_name))
             return [SlotSet("customer_name", new_name)]
         known = tracker.get_slot("customer_name")
         if known:  # told in an earlier chat (slots carry over to new sessions)
-            dispatcher.utter_message(text=f"Hi {first_name(known)}, welcome back! What can I do for you today?")
+            dispatcher.utter_message(response="utter_welcome_back", first_name=first_name(known))
             return []
         signed_in = _name_from_page(tracker)
         if signed_in:
-            dispatcher.utter_message(text=f"Hi {first_name(signed_in)}! I'm {shop.assistant_name}, "
-                                          f"{shop.shop_name}'s virtual assistant. {_capabilities()} What can I do "
-                                          "for you?")
+            dispatcher.utter_message(response="utter_greet_signed_in_customer", first_name=first_name(signed_in),
+                                     assistant_name=shop.assistant_name, shop_name=shop.shop_name)
             return [SlotSet("customer_name", signed_in)]
-        dispatcher.utter_message(
-            text=f"Hi! I'm {shop.assistant_name}, {shop.shop_name}'s virtual assistant. {_capabilities()}"
-        )
+        dispatcher.utter_message(response="utter_introduce_assistant", assistant_name=shop.assistant_name,
+                                 shop_name=shop.shop_name)
         if tracker.get_slot(ASKED_FOR_NAME):
-            dispatcher.utter_message(text="What can I do for you?")
+            dispatcher.utter_message(response="utter_what_can_i_do")
             return []
-        # name_form asks "May I ask your name?" and reads whatever shape the answer takes (or a polite "no").
-        return [SlotSet(ASKED_FOR_NAME, True), SlotSet(NAME_DECLINED, None), SlotSet("requested_slot", None),
+        # name_form asks utter_ask_customer_name and reads whatever shape the answer takes (or a polite "no").
+        return [SlotSet(ASKED_FOR_NAME, True), SlotSet(NAME_DECLINED, None), SlotSet(REQUESTED_SLOT, None),
                 ActiveLoop(NAME_FORM)]
 
 
 def _declines_name(tracker: Tracker) -> bool:
-    if tracker.get_slot("requested_slot") != CUSTOMER_NAME:
+    if tracker.get_slot(REQUESTED_SLOT) != CUSTOMER_NAME:
         return False
     return form_answers.read_name(*latest_intent_and_text(tracker)).kind is form_answers.Kind.DECLINE
 
@@ -105,7 +91,7 @@ class ValidateNameForm(FormValidationAction):
     def extract_customer_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != CUSTOMER_NAME:
+        if tracker.get_slot(REQUESTED_SLOT) != CUSTOMER_NAME:
             return {}
         reading = form_answers.read_name(*latest_intent_and_text(tracker))
         return {CUSTOMER_NAME: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
@@ -122,15 +108,6 @@ class ValidateNameForm(FormValidationAction):
         return {NAME_DECLINED: True} if _declines_name(tracker) else {}
 
 
-class ActionAskCustomerName(Action):
-    def name(self) -> Text:
-        return "action_ask_customer_name"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        dispatcher.utter_message(text=ASK_NAME)
-        return []
-
-
 class ActionAcknowledgeName(Action):
     """After the name question: greet by name, or carry on without one."""
 
@@ -140,9 +117,9 @@ class ActionAcknowledgeName(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         name = tracker.get_slot(CUSTOMER_NAME)
         if name:
-            dispatcher.utter_message(text=_nice_to_meet_you(name))
+            dispatcher.utter_message(response="utter_nice_to_meet_you", first_name=first_name(name))
         else:
-            dispatcher.utter_message(text="No problem at all. What can I do for you?")
+            dispatcher.utter_message(response="utter_carry_on_without_a_name")
         return [SlotSet(NAME_DECLINED, None)]
 
 
@@ -154,7 +131,8 @@ class ActionAnswerShopQuestion(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = tracker.latest_message.get("intent", {}).get("name")
-        dispatcher.utter_message(text=answer_for(intent, profile()))
+        answer = answer_for(intent, profile())
+        dispatcher.utter_message(response=answer.response, **answer.values)
         return []
 
 
@@ -174,7 +152,8 @@ class ActionHandleUnrecognised(Action):
             asked = clarification(tracker.latest_message.get("intent_ranking") or [],
                                   tracker.latest_message.get("entities") or [])
             if asked is not None:
-                dispatcher.utter_message(text=asked.question, buttons=asked.buttons)
+                dispatcher.utter_message(response="utter_ask_which_request", first_choice=asked.first_choice,
+                                         second_choice=asked.second_choice, buttons=asked.buttons)
                 return []
         in_a_row = _not_understood_in_a_row(tracker)
         settings = escalation_settings()
@@ -184,11 +163,12 @@ class ActionHandleUnrecognised(Action):
             outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
         ))
         if settings.enabled(Trigger.NOT_UNDERSTOOD) and in_a_row >= settings.fallbacks_in_a_row:
-            dispatcher.utter_message(text="I'm sorry, I'm not understanding you well.")
+            dispatcher.utter_message(response="utter_not_understanding_you")
             return hand_over(Trigger.NOT_UNDERSTOOD, "Messages the bot did not understand:\n" +
                                  "\n".join(_last_user_texts(tracker, in_a_row)))
-        dispatcher.utter_message(text=OUT_OF_SCOPE if intent == "out_of_scope" else NOT_UNDERSTOOD)
-        dispatcher.utter_message(text=_capabilities())
+        explanation = "utter_out_of_scope" if intent == "out_of_scope" else "utter_not_understood"
+        dispatcher.utter_message(response=explanation)
+        dispatcher.utter_message(response="utter_capabilities")
         return []
 
 
@@ -218,9 +198,10 @@ class ActionRequestHuman(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         if not escalation_settings().enabled(Trigger.CUSTOMER_ASKED):
-            dispatcher.utter_message(text=contact_human_agent(profile()))
+            answer = answer_for("contact_human_agent", profile())
+            dispatcher.utter_message(response=answer.response, **answer.values)
             return []
-        dispatcher.utter_message(text="Of course, I'll bring in a member of our team.")
+        dispatcher.utter_message(response="utter_bringing_in_a_person")
         paraphrase = tracker.get_slot(PARAPHRASE)
         if paraphrase and tracker.get_slot(CONFIRMED) is not False:
             summary = f"Complaint: {paraphrase}"

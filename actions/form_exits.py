@@ -1,7 +1,7 @@
 """Leaving a form, and small talk inside one: no question a form asks may trap a customer.
 
 A form rejects a message that does not answer its question (customer_care/form_answers.py decides), and the
-rules in data/rules.yml then pick one of these: `action_small_talk` answers a greeting, thanks, "are you a
+rules in data/rules/ then pick one of these: `action_small_talk` answers a greeting, thanks, "are you a
 bot?" or a request no shop handles and the form asks its question again; `action_leave_form` ends the form
 cleanly on a goodbye, "never mind", "forget it", "stop" or a new request, which the next rule answers.
 """
@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions.complaints import COMMENT, FEEDBACK_DECLINED, INTERRUPTED_FORM, OUTCOME, RATING, record_rating, \
     reset_complaint
@@ -20,14 +21,15 @@ from actions.messages import latest_intent_and_text
 from actions.orders import CONFIRM_CANCELLATION, SHIPPING_ADDRESS
 from customer_care.escalation import URGENT_TRIGGERS
 
-STOPPED = "No problem, I've stopped there. Is there anything else I can help you with?"
-SMALL_TALK = {
-    "greet": "Hello again!",
-    "thank_you": "You're welcome!",
-    "out_of_scope": "I'm afraid that's not something I can help with: I'm the shop's assistant.",
-    "affirm": "Go ahead, I'm listening.",
-    "nlu_fallback": "Sorry, I didn't quite catch that.",
+# The short answer to each kind of small talk; anything else (nlu_fallback) was not caught.
+SMALL_TALK_RESPONSES = {
+    "greet": "utter_small_talk_greet",
+    "thank_you": "utter_small_talk_thanks",
+    "bot_challenge": "utter_iamabot",
+    "out_of_scope": "utter_small_talk_out_of_scope",
+    "affirm": "utter_small_talk_yes",
 }
+NOT_CAUGHT = "utter_small_talk_not_caught"
 
 
 class ActionSmallTalk(Action):
@@ -38,10 +40,7 @@ class ActionSmallTalk(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent, _ = latest_intent_and_text(tracker)
-        if intent == "bot_challenge":
-            dispatcher.utter_message(response="utter_iamabot")
-        else:
-            dispatcher.utter_message(text=SMALL_TALK.get(intent, SMALL_TALK["nlu_fallback"]))
+        dispatcher.utter_message(response=SMALL_TALK_RESPONSES.get(intent or "", NOT_CAUGHT))
         return []
 
 
@@ -54,13 +53,13 @@ class ActionLeaveForm(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         form = tracker.active_loop.get("name")
-        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events: List[EventType] = [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         events += self._forget(form, tracker, dispatcher)
         intent, _ = latest_intent_and_text(tracker)
         if intent == "goodbye":
             dispatcher.utter_message(response="utter_goodbye")
         elif intent == "deny" and form != HANDOFF_OFFER_FORM:
-            dispatcher.utter_message(text=STOPPED)
+            dispatcher.utter_message(response="utter_form_stopped")
         return events
 
     @staticmethod
@@ -82,8 +81,7 @@ class ActionLeaveForm(Action):
                 # A safety risk, legal threat or possible fraud reaches a person even if the customer leaves; the
                 # bot keeps answering meanwhile (no pause), and the team replies in this chat.
                 ticket = open_ticket(tracker, known_email(tracker) or None)
-                dispatcher.utter_message(text=f"Because this is urgent, I've still passed it to our team "
-                                              f"(reference #{ticket.id}); they'll reply here in this chat.")
+                dispatcher.utter_message(response="utter_urgent_case_still_passed_on", ticket_id=ticket.id)
             return events
         if form == "cancel_order_form":
             return [SlotSet(CONFIRM_CANCELLATION, None)]

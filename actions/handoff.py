@@ -14,17 +14,19 @@ from typing import Any, Collection, Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.customers import signed_in_customer
 from actions.messages import latest_intent_and_text
 from actions.services import agent_directory, escalation_settings, issue_log, profile, ticket_store, ticket_webhook
-from customer_care import feedback, form_answers
+from customer_care import form_answers
 from customer_care.agents import agent_on_duty
 from customer_care.escalation import DESCRIPTIONS, Trigger, hand_over_without_asking
 from customer_care.issue_log import IssueEntry, IssueKind
 from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import first_name
+from customer_care.replies import Reply
 from customer_care.tickets import NewTicket, Ticket
 from customer_care.webhook import ticket_payload as webhook_payload
 
@@ -38,8 +40,6 @@ SEVERITY = "handoff_severity"
 EMAIL = "customer_email"
 EMAIL_DECLINED = ""  # the customer preferred not to give an address; the team answers in the chat
 MAX_SUMMARY_CHARACTERS = 2000
-OFFER_QUESTION = "Would you like me to pass this to a member of our team?"
-YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 
 def find_email(text: str) -> Optional[str]:
     match = EMAIL_PATTERN.search(text or "")
@@ -51,7 +51,7 @@ def start_handoff(trigger: Trigger, summary: str, category: Optional[str] = None
     """Events that hand the conversation over: remember why, then run the hand-over form."""
     return [SlotSet(TRIGGER, trigger.value), SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
             SlotSet(CATEGORY, category), SlotSet(SEVERITY, sorted(severity)),
-            SlotSet("requested_slot", None), ActiveLoop(HANDOFF_FORM)]
+            SlotSet(REQUESTED_SLOT, None), ActiveLoop(HANDOFF_FORM)]
 
 
 def offer_handoff(trigger: Trigger, summary: str, category: Optional[str] = None,
@@ -59,7 +59,7 @@ def offer_handoff(trigger: Trigger, summary: str, category: Optional[str] = None
     """Events that remember why a person could help, then ask the customer whether they want one."""
     return [SlotSet(TRIGGER, trigger.value), SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
             SlotSet(CATEGORY, category), SlotSet(SEVERITY, sorted(severity)), SlotSet(ACCEPTED, None),
-            SlotSet("requested_slot", None), ActiveLoop(HANDOFF_OFFER_FORM)]
+            SlotSet(REQUESTED_SLOT, None), ActiveLoop(HANDOFF_OFFER_FORM)]
 
 
 def hand_over(trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = (),
@@ -84,19 +84,10 @@ class ValidateHandoffOfferForm(FormValidationAction):
     def extract_handoff_accepted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != ACCEPTED:
+        if tracker.get_slot(REQUESTED_SLOT) != ACCEPTED:
             return {}
         reading = form_answers.read_handoff_offer(*latest_intent_and_text(tracker))
         return {ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
-
-
-class ActionAskHandoffAccepted(Action):
-    def name(self) -> Text:
-        return "action_ask_handoff_accepted"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text=OFFER_QUESTION, buttons=YES_NO_BUTTONS)
-        return []
 
 
 class ActionSettleHandoffOffer(Action):
@@ -108,11 +99,11 @@ class ActionSettleHandoffOffer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         trigger = Trigger(tracker.get_slot(TRIGGER) or Trigger.CUSTOMER_ASKED.value)
         if tracker.get_slot(ACCEPTED):
-            dispatcher.utter_message(text="Of course, I'll bring in a member of our team.")
+            dispatcher.utter_message(response="utter_handoff_agreed")
             return [SlotSet(ACCEPTED, None)] + start_handoff(
                 trigger, tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger], tracker.get_slot(CATEGORY),
                 tracker.get_slot(SEVERITY) or ())
-        dispatcher.utter_message(text="No problem. Is there anything else I can help you with?")
+        dispatcher.utter_message(response="utter_handoff_declined")
         return clear_handoff()
 
 
@@ -141,7 +132,7 @@ class ValidateHandoffForm(FormValidationAction):
             return []
         # While the form waits for the address, keep asking for it: the answer just extracted must survive
         # validation (the SDK drops slots that are not required).
-        if tracker.get_slot("requested_slot") == EMAIL or known_email(tracker) is None:
+        if tracker.get_slot(REQUESTED_SLOT) == EMAIL or known_email(tracker) is None:
             return [EMAIL]
         return []
 
@@ -150,7 +141,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         """An address, or "no" (the team replies in the chat); a goodbye, "never mind", small talk or a new
         question is no answer, so the form lets the rules handle it and nobody is stuck here."""
-        if tracker.get_slot("requested_slot") != EMAIL:
+        if tracker.get_slot(REQUESTED_SLOT) != EMAIL:
             return {}
         reading = form_answers.read_email(*latest_intent_and_text(tracker))
         if reading.kind is form_answers.Kind.NOT_AN_ANSWER:
@@ -164,9 +155,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {EMAIL: EMAIL_DECLINED}
         email = find_email(str(slot_value or ""))
         if email is None:
-            dispatcher.utter_message(text="Sorry, that doesn't look like an e-mail address. Could you type it "
-                                          "again, like name@example.com? Or say no, and the team replies here "
-                                          "(or \"never mind\" if you don't need them any more).")
+            dispatcher.utter_message(response="utter_invalid_email")
         return {EMAIL: email}
 
 
@@ -176,21 +165,18 @@ class ActionAskCustomerEmail(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         shop = profile()
-        dispatcher.utter_message(text=(
-            f"Our team isn't online right now (they're here {shop.describe_opening_hours()}, "
-            f"{shop.timezone} time). What e-mail address can they reply to? If you'd rather not say, just "
-            "answer no, and they'll reply here in this chat."))
+        dispatcher.utter_message(response="utter_ask_customer_email", opening_hours=shop.describe_opening_hours(),
+                                 timezone=shop.timezone)
         return []
 
 
-def _what_happens_next(ticket: Ticket, live: bool) -> str:
-    shop = profile()
+def _what_happens_next(ticket: Ticket, live: bool) -> Reply:
     if live:
-        return (f"I'm connecting you with a member of our team now; they'll reply right here in this chat in a "
-                f"few minutes. I've passed on everything you've told me (your reference is #{ticket.id}).")
-    where = f"by e-mail to {ticket.customer_email}" if ticket.customer_email else "here in this chat"
-    return (f"Thank you. A member of our team will reply {where} within {shop.reply_within_hours} hours; your "
-            f"reference is #{ticket.id}. Anything you add here in the meantime is passed on to them.")
+        return Reply("utter_handoff_live", {"ticket_id": ticket.id})
+    values = {"ticket_id": ticket.id, "reply_within_hours": profile().reply_within_hours}
+    if ticket.customer_email:
+        return Reply("utter_handoff_reply_by_email", {**values, "email": ticket.customer_email})
+    return Reply("utter_handoff_reply_in_chat", values)
 
 
 def ticket_payload(ticket: Ticket) -> Dict[str, Any]:
@@ -209,7 +195,8 @@ class ActionOpenTicket(Action):
         email = known_email(tracker) or None
         live = live_handover_possible()
         ticket = open_ticket(tracker, email)
-        dispatcher.utter_message(text=_what_happens_next(ticket, live))
+        reply = _what_happens_next(ticket, live)
+        dispatcher.utter_message(response=reply.response, **reply.values)
         return clear_handoff() + [SlotSet(EMAIL, email or EMAIL_DECLINED), ConversationPaused()]
 
 
@@ -243,9 +230,7 @@ class ActionBotBack(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         name = first_name(tracker.get_slot("customer_name"))
-        greeting = f"Hi {name}, it's {profile().assistant_name} again" if name else \
-            f"Hi, it's {profile().assistant_name} again"
-        dispatcher.utter_message(text=f"{greeting}: our team has handed this chat back to me, and I'm here if "
-                                      "you need anything else.")
-        dispatcher.utter_message(text=feedback.RATING_QUESTION, buttons=feedback.RATING_BUTTONS)
-        return [ActiveLoop("feedback_form"), SlotSet("requested_slot", "satisfaction_rating")]
+        dispatcher.utter_message(response="utter_bot_back", assistant_name=profile().assistant_name,
+                                 **({"name": name} if name else {}))
+        dispatcher.utter_message(response="utter_ask_satisfaction_rating")
+        return [ActiveLoop("feedback_form"), SlotSet(REQUESTED_SLOT, "satisfaction_rating")]

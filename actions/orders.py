@@ -5,6 +5,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over
@@ -12,11 +13,11 @@ from actions.messages import latest_intent_and_text
 from actions.customers import VERIFIED_ORDERS, client_of, may_see, signed_in_customer
 from actions.services import escalation_settings, order_backend, order_lookups, profile
 from customer_care import form_answers, order_replies
-from customer_care.answers import NOT_UNDERSTOOD
 from customer_care.escalation import Trigger
 from customer_care.names import first_name
 from customer_care.order_access import belongs_to, details_match
 from customer_care.orders import Order, OrderNotChangeable, OrderStatus, parse_order_number
+from customer_care.replies import Reply, shop_today
 
 ORDER_NUMBER = "order_number"
 ORDER_CHECK = "order_check"
@@ -33,9 +34,13 @@ def current_order(tracker: Tracker) -> Optional[Order]:
     return order if may_see(tracker, order) else None
 
 
-def _greeting_name(tracker: Tracker) -> str:
-    name = first_name(tracker.get_slot("customer_name"))
-    return f", {name}" if name else ""
+def customer_first_name(tracker: Tracker) -> Optional[str]:
+    return first_name(tracker.get_slot("customer_name"))
+
+
+def say(dispatcher: CollectingDispatcher, reply: Reply, **message: Any) -> None:
+    """Sends a reply's domain response with its values (and `message` extras such as buttons)."""
+    dispatcher.utter_message(response=reply.response, **reply.values, **message)
 
 
 def _lookup_allowed(tracker: Tracker) -> bool:
@@ -47,7 +52,7 @@ def no_order_to_show(dispatcher: CollectingDispatcher, tracker: Tracker) -> List
     the form already said that this chat has used up its look-ups)."""
     if tracker.get_slot(LOOKUPS_REFUSED):
         return [SlotSet(LOOKUPS_REFUSED, None)]
-    dispatcher.utter_message(text=NOT_UNDERSTOOD)
+    dispatcher.utter_message(response="utter_not_understood")
     return []
 
 
@@ -72,7 +77,7 @@ class OrderNumberValidation:
         return {ORDER_NUMBER: None, ORDER_CHECK: None, LOOKUPS_REFUSED: True}
 
     def _refuse(self, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        dispatcher.utter_message(text=order_replies.lookups_refused(profile()))
+        say(dispatcher, order_replies.lookups_refused(profile()))
         return self.refused_slots()
 
     def validate_order_number(
@@ -80,7 +85,7 @@ class OrderNumberValidation:
     ) -> Dict[Text, Any]:
         number, problem = parse_order_number(str(slot_value or ""))
         if problem is not None:
-            dispatcher.utter_message(text=order_replies.order_number_problem(problem))
+            say(dispatcher, order_replies.order_number_problem(problem))
             return {ORDER_NUMBER: None}
         customer = signed_in_customer(tracker)
         if customer is None:
@@ -89,14 +94,14 @@ class OrderNumberValidation:
             return self._refuse(dispatcher)
         if not belongs_to(order_backend().find_order(number), customer):
             order_lookups().failed(client_of(tracker))
-            dispatcher.utter_message(text=order_replies.unknown_order_on_account(number, profile()))
+            say(dispatcher, order_replies.unknown_order_on_account(number, profile()))
             return {ORDER_NUMBER: None}
         return {ORDER_NUMBER: number}
 
     def extract_order_check(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != ORDER_CHECK:
+        if tracker.get_slot(REQUESTED_SLOT) != ORDER_CHECK:
             return {}
         reading = form_answers.read_order_check(*latest_intent_and_text(tracker))
         if reading.kind is form_answers.Kind.DECLINE:
@@ -110,7 +115,7 @@ class OrderNumberValidation:
         if not number:
             return {ORDER_CHECK: None}
         if slot_value == PROOF_NOT_AT_HAND:  # nothing to look up: say what else works, ask again
-            dispatcher.utter_message(text=order_replies.proof_not_at_hand(profile()))
+            say(dispatcher, order_replies.proof_not_at_hand(profile()))
             return {ORDER_CHECK: None}
         if not _lookup_allowed(tracker):
             return self._refuse(dispatcher)
@@ -119,7 +124,7 @@ class OrderNumberValidation:
             proved = list(tracker.get_slot(VERIFIED_ORDERS) or [])
             return {ORDER_CHECK: None, VERIFIED_ORDERS: proved + [number] if number not in proved else proved}
         order_lookups().failed(client_of(tracker))
-        dispatcher.utter_message(text=order_replies.order_details_do_not_match(profile()))
+        say(dispatcher, order_replies.order_details_do_not_match(profile()))
         return {ORDER_CHECK: None, ORDER_NUMBER: None}
 
 
@@ -174,7 +179,7 @@ class ValidateChangeAddressForm(OrderFormValidation, FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         """The new address; a goodbye, "no", small talk or a new question is no answer (the form rejects it)."""
-        if tracker.get_slot("requested_slot") != SHIPPING_ADDRESS:
+        if tracker.get_slot(REQUESTED_SLOT) != SHIPPING_ADDRESS:
             return {}
         reading = form_answers.read_address(*latest_intent_and_text(tracker))
         return {SHIPPING_ADDRESS: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
@@ -184,7 +189,7 @@ class ValidateChangeAddressForm(OrderFormValidation, FormValidationAction):
     ) -> Dict[Text, Any]:
         address = " ".join(str(slot_value or "").split())
         if not form_answers.looks_like_address(address):
-            dispatcher.utter_message(text=order_replies.INVALID_SHIPPING_ADDRESS)
+            dispatcher.utter_message(response="utter_invalid_shipping_address")
             return {SHIPPING_ADDRESS: None}
         return {SHIPPING_ADDRESS: address}
 
@@ -198,10 +203,10 @@ class ActionAskOrderNumber(Action):
         customer = signed_in_customer(tracker)
         numbers = order_backend().numbers_for_email(customer.email) if customer else []
         if numbers:
-            dispatcher.utter_message(text=order_replies.ASK_WHICH_ORDER,
+            dispatcher.utter_message(response="utter_ask_which_order",
                                      buttons=[{"title": number, "payload": number} for number in numbers])
         else:
-            dispatcher.utter_message(text=order_replies.ASK_ORDER_NUMBER)
+            dispatcher.utter_message(response="utter_ask_order_number")
         return []
 
 
@@ -210,7 +215,7 @@ class ActionAskOrderCheck(Action):
         return "action_ask_order_check"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        dispatcher.utter_message(text=order_replies.ASK_ORDER_CHECK)
+        dispatcher.utter_message(response="utter_ask_order_check")
         return []
 
 
@@ -219,7 +224,7 @@ class ActionAskShippingAddress(Action):
         return "action_ask_shipping_address"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        dispatcher.utter_message(text=order_replies.ASK_SHIPPING_ADDRESS)
+        dispatcher.utter_message(response="utter_ask_shipping_address")
         return []
 
 
@@ -232,9 +237,9 @@ class ActionAskConfirmCancellation(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         order = current_order(tracker)
         if order is None:
-            dispatcher.utter_message(text=order_replies.ASK_ORDER_NUMBER)
+            dispatcher.utter_message(response="utter_ask_order_number")
         else:
-            dispatcher.utter_message(text=order_replies.cancellation_question(order))
+            say(dispatcher, order_replies.cancellation_question(order))
         return []
 
 
@@ -246,7 +251,7 @@ class ActionTrackOrder(Action):
         order = current_order(tracker)
         if order is None:
             return no_order_to_show(dispatcher, tracker)
-        dispatcher.utter_message(text=order_replies.tracking_status(order))
+        say(dispatcher, order_replies.tracking_status(order, shop_today(profile())))
         return []
 
 
@@ -258,7 +263,7 @@ class ActionTrackRefund(Action):
         order = current_order(tracker)
         if order is None:
             return no_order_to_show(dispatcher, tracker)
-        dispatcher.utter_message(text=order_replies.refund_status(order, profile()))
+        say(dispatcher, order_replies.refund_status(order, profile(), shop_today(profile())))
         return []
 
 
@@ -277,24 +282,21 @@ class ActionCancelOrder(Action):
         if order is None:
             return no_order_to_show(dispatcher, tracker) + [SlotSet(CONFIRM_CANCELLATION, None)]
         if not order.can_be_cancelled:
-            dispatcher.utter_message(text=order_replies.cannot_cancel(order, profile()))
+            say(dispatcher, order_replies.cannot_cancel(order, profile()))
             if order.status in ALREADY_ON_ITS_WAY and escalation_settings().enabled(Trigger.NOT_ALLOWED):
                 # Offered, not imposed: the customer may just want to know, or say goodbye.
-                dispatcher.utter_message(text="If that doesn't work for you, a member of our team can look at "
-                                              "what else is possible.")
+                dispatcher.utter_message(response="utter_order_team_may_find_a_way")
                 return [SlotSet(CONFIRM_CANCELLATION, None)] + hand_over(
                     Trigger.NOT_ALLOWED, f"Wants to cancel order {order.number}, which is already "
                                          f"{order.status.value.replace('_', ' ')}.")
         elif tracker.get_slot(CONFIRM_CANCELLATION):
             try:
                 cancelled = order_backend().cancel_order(order.number)
-                dispatcher.utter_message(
-                    text=order_replies.order_cancelled(cancelled, profile(), _greeting_name(tracker))
-                )
+                say(dispatcher, order_replies.order_cancelled(cancelled, profile(), customer_first_name(tracker)))
             except OrderNotChangeable:
-                dispatcher.utter_message(text=order_replies.cannot_cancel(current_order(tracker), profile()))
+                say(dispatcher, order_replies.cannot_cancel(current_order(tracker), profile()))
         else:
-            dispatcher.utter_message(text=order_replies.cancellation_kept(order.number))
+            say(dispatcher, order_replies.cancellation_kept(order.number))
         return [SlotSet(CONFIRM_CANCELLATION, None)]
 
 
@@ -310,13 +312,13 @@ class ActionChangeShippingAddress(Action):
         if order is None:
             return no_order_to_show(dispatcher, tracker) + [SlotSet(SHIPPING_ADDRESS, None)]
         if not order.address_can_change:
-            dispatcher.utter_message(text=order_replies.cannot_change_address(order))
+            say(dispatcher, order_replies.cannot_change_address(order))
         elif not address:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD)
+            dispatcher.utter_message(response="utter_not_understood")
         else:
             try:
                 changed = order_backend().change_shipping_address(order.number, address)
-                dispatcher.utter_message(text=order_replies.address_changed(changed, _greeting_name(tracker)))
+                say(dispatcher, order_replies.address_changed(changed, customer_first_name(tracker)))
             except OrderNotChangeable:
-                dispatcher.utter_message(text=order_replies.cannot_change_address(current_order(tracker)))
+                say(dispatcher, order_replies.cannot_change_address(current_order(tracker)))
         return [SlotSet(SHIPPING_ADDRESS, None)]

@@ -52,7 +52,10 @@ CARRIED_ENTITIES = ("order_number", "email")
 
 @dataclass(frozen=True)
 class Clarification:
-    question: str
+    """The two choices, as the question (utter_ask_which_request) says them, and a button for each and neither."""
+
+    first_choice: str
+    second_choice: str
     buttons: List[Dict[str, str]]
 
 
@@ -86,7 +89,6 @@ def clarification(ranking: Sequence[Mapping[str, Any]],
     if pair is None:
         return None
     first, second = pair
-    question = f"Just to be sure: do you want to {CHOICES[first][1]}, or {CHOICES[second][1]}?"
     buttons = [{"title": CHOICES[intent][0], "payload": payload(intent, entities)} for intent in pair]
     buttons.append({"title": NEITHER_TITLE, "payload": NEITHER_PAYLOAD})
-    return Clarification(question, buttons)
+    return Clarification(CHOICES[first][1], CHOICES[second][1], buttons)

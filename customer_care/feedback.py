@@ -6,8 +6,6 @@ from typing import Optional
 from customer_care.issue_log import MAX_RATING, MIN_RATING  # the range the log stores
 
 MAX_COMMENT_LENGTH = 1000
-RATING_QUESTION = "How would you rate this chat, from 1 (poor) to 5 (excellent)?"
-RATING_BUTTONS = [{"title": str(value), "payload": str(value)} for value in range(MIN_RATING, MAX_RATING + 1)]
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _NUMBER = re.compile(r"(?<![\d.,])(\d+)(?:\s*(?:/|out of)\s*5)?(?![\d.,]*\d)")

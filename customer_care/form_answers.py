@@ -16,21 +16,17 @@ from enum import Enum
 from typing import Any, Optional
 
 from customer_care import feedback
+from customer_care.answers import SHOP_QUESTION_INTENTS
 from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import declines_to_give_name, extract_name, introduces_name, looks_like_keyboard_mashing
 
 MAX_TEXT_CHARACTERS = 1000  # enough for any answer to a form's question; the rest is not read
 
-# Shop questions the bot answers from the store profile (action_answer_shop_question).
-SHOP_QUESTION_INTENTS = frozenset({
-    "change_order", "check_cancellation_fee", "check_invoice", "check_payment_methods", "check_refund_policy",
-    "contact_customer_service", "create_account", "delete_account", "delivery_options", "delivery_period",
-    "edit_account", "get_invoice", "get_refund", "newsletter_subscription", "payment_issue", "place_order",
-    "recover_password", "registration_problems", "review", "set_up_shipping_address", "switch_account",
-})
 # Requests that start an order form.
 ORDER_REQUEST_INTENTS = frozenset({"track_order", "track_refund", "cancel_order", "change_shipping_address"})
-NEW_REQUEST_INTENTS = SHOP_QUESTION_INTENTS | ORDER_REQUEST_INTENTS | {"complaint", "contact_human_agent"}
+# Every shop intent: the shop questions the bot answers from the store profile (listed once, in
+# data/rules/shop_questions.yml), order requests, a complaint, and asking for a person.
+NEW_REQUEST_INTENTS = frozenset(SHOP_QUESTION_INTENTS) | ORDER_REQUEST_INTENTS | {"complaint", "contact_human_agent"}
 # Answered inside a form, which then asks its question again.
 SMALL_TALK_INTENTS = frozenset({"greet", "thank_you", "bot_challenge", "out_of_scope"})
 

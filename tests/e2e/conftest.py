@@ -58,3 +58,7 @@ class ConsoleUser:
 
     def post(self, path: str, body: dict) -> requests.Response:
         return self.http.post(f"{self.url}{path}", json=body, headers={"X-CSRF-Token": self.csrf}, timeout=30)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "trains_a_model: trains a Rasa model in a temporary copy (minutes)")

@@ -8,8 +8,8 @@ import uuid
 import pytest
 import requests
 
+from addons.nlu_export import export_examples
 from customer_care.inbox import Inbox
-from customer_care.nlu_export import export_examples
 from customer_care.settings import PROJECT_ROOT
 from tests.e2e.conftest import ConsoleUser
 from tools.servers import VENV_BIN, RunningAssistant, start_staffed_assistant

@@ -116,7 +116,9 @@ def run_form_validation(action, tracker: Tracker) -> Tuple[List[str], Dict[str, 
     """Runs a FormValidationAction's whole `run`, as Rasa calls it inside a form turn, with the real domain: the
     texts it sends and the slots it returns (extraction and validation together)."""
     from rasa.shared.core.domain import Domain
+    from tests.unit.domain_responses import as_reply, rendered
     domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return [message["text"] for message in dispatcher.messages], slot_events(events)
+    return [rendered(as_reply(message), tracker.slots) if message.get("response") else message["text"]
+            for message in dispatcher.messages], slot_events(events)

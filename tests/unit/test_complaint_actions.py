@@ -16,7 +16,8 @@ from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.sample_orders import sample_orders
-from tests.unit.conftest import TODAY, active_loops, make_tracker, run, run_form_validation, slot_events
+from tests.unit.domain_responses import said, sent
+from tests.unit.conftest import TODAY, active_loops, make_tracker, run_form_validation, slot_events
 
 FORM_SLOTS = ["complaint_text", "complaint_confirmed", "order_number", "solution_accepted"]
 
@@ -55,18 +56,18 @@ def test_the_clarification_is_added_to_the_customers_words():
 
 
 def test_clarifying_question_depends_on_what_happened_before():
-    assert run(ActionAskComplaintText(), make_tracker())[0] == [
+    assert said(ActionAskComplaintText(), make_tracker())[0] == [
         "I'm sorry to hear that. Could you please describe the problem in more detail?"]
-    assert "describe the problem" in run(ActionAskComplaintText(),
+    assert "describe the problem" in said(ActionAskComplaintText(),
                                          make_tracker(slots={"complaint_words": ["I have a complaint"]}))[0][0]
-    assert "a little more" in run(ActionAskComplaintText(),
+    assert "a little more" in said(ActionAskComplaintText(),
                                   make_tracker(slots={"complaint_words": ["complaint", "bad"]}))[0][0]
-    assert "What did I get wrong?" in run(ActionAskComplaintText(),
+    assert "What did I get wrong?" in said(ActionAskComplaintText(),
                                           make_tracker(slots={"complaint_denials": 1}))[0][0]
 
 
 def test_paraphrase_is_offered_for_confirmation():
-    texts, _ = run(ActionAskComplaintConfirmed(), make_tracker(slots={"complaint_paraphrase": "your lid is cracked"}))
+    texts, _ = said(ActionAskComplaintConfirmed(), make_tracker(slots={"complaint_paraphrase": "your lid is cracked"}))
     assert texts == ["So, if I understand correctly, your lid is cracked. Is that right?"]
 
 
@@ -104,10 +105,14 @@ def test_solution_uses_the_order_and_asks_whether_it_resolves_it(tmp_path, monke
     monkeypatch.setattr("actions.orders.order_backend", lambda: recent)
     tracker = make_tracker(slots={"complaint_category": "damaged_item", "order_number": "111920", "verified_orders": ["111920"],
                                   "complaint_severity": [], "customer_name": "Ana Lima"})
-    texts, _ = run(ActionAskSolutionAccepted(), tracker)
+    replies, _ = sent(ActionAskSolutionAccepted(), tracker)
+    assert [reply.response for reply in replies] == [
+        "utter_complaint_apology_damaged_item", "utter_complaint_replacement_or_refund", "utter_ask_solution_accepted"]
+    assert replies[0].values == {"name": "Ana"} and replies[1].values["order_number"] == "111920"
+    texts, _ = said(ActionAskSolutionAccepted(), tracker)
     assert texts[0].startswith("Ana, I'm sorry your item arrived damaged")
-    assert "order 111920" in texts[0] and "replacement" in texts[0]
-    assert texts[1] == "Does that resolve it for you?"
+    assert "order 111920" in texts[1] and "replacement" in texts[1]
+    assert texts[2] == "Does that resolve it for you?"
 
 
 def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend):
@@ -115,7 +120,7 @@ def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend
         "complaint_words": ["my card 4111 1111 1111 1111 was charged twice, mail me at ana@example.com"],
         "complaint_paraphrase": "your card was charged twice", "complaint_category": "billing",
         "complaint_severity": [], "complaint_confirmed": True, "solution_accepted": True})
-    texts, events = run(ActionFinishComplaint(), tracker)
+    texts, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["complaint_outcome"] == "solution_offered"
     [entry] = log.entries()
     assert entry.kind == "complaint" and entry.category == "billing"
@@ -126,7 +131,7 @@ def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend
 def test_twice_denied_paraphrase_is_handed_to_a_person(log, backend):
     tracker = make_tracker(slots={"complaint_words": ["meh", "no", "no"], "complaint_confirmed": False,
                                   "complaint_denials": 2, "interrupted_form": "track_order_form"})
-    texts, events = run(ActionFinishComplaint(), tracker)
+    texts, events = said(ActionFinishComplaint(), tracker)
     assert "couldn't get that right" in texts[0]
     slots = slot_events(events)
     assert slots["complaint_outcome"] == "escalated" and slots["interrupted_form"] is None
@@ -142,7 +147,7 @@ def test_twice_denied_paraphrase_is_handed_to_a_person(log, backend):
 def test_declined_solution_is_handed_to_a_person(log, backend):
     tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
                                   "complaint_confirmed": True, "solution_accepted": False})
-    texts, events = run(ActionFinishComplaint(), tracker)
+    texts, events = said(ActionFinishComplaint(), tracker)
     assert "doesn't solve it" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "solution_declined"
     assert slot_events(events)["handoff_summary"] == "Complaint (confirmed): your order is late"
@@ -157,7 +162,7 @@ def test_a_severity_signal_hands_even_an_accepted_solution_to_a_person(log, back
     tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
                                   "complaint_severity": [signal], "complaint_confirmed": True,
                                   "solution_accepted": True})
-    _, events = run(ActionFinishComplaint(), tracker)
+    _, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == trigger
     assert slot_events(events)["handoff_severity"] == [signal]
     assert escalation_settings().priority(Trigger(trigger), [signal]) == priority
@@ -171,7 +176,7 @@ def test_strong_anger_is_offered_a_person_not_handed_over(log, backend):
     tracker = make_tracker(slots={"complaint_paraphrase": "your kettle arrived broken", "order_number": "111920", "verified_orders": ["111920"],
                                   "complaint_category": "damaged_item", "complaint_severity": ["anger"],
                                   "complaint_confirmed": True, "solution_accepted": False})
-    texts, events = run(ActionFinishComplaint(), tracker)
+    texts, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == "strong_anger"
     assert active_loops(events) == ["handoff_offer_form"] and "could look at this" in texts[-1]
 
@@ -179,9 +184,9 @@ def test_strong_anger_is_offered_a_person_not_handed_over(log, backend):
 def test_the_same_complaint_again_is_handed_to_a_person(log, backend):
     slots = {"complaint_paraphrase": "you were charged twice", "complaint_category": "billing",
              "complaint_severity": [], "complaint_confirmed": True, "solution_accepted": True}
-    _, first = run(ActionFinishComplaint(), make_tracker(slots=slots))
+    _, first = said(ActionFinishComplaint(), make_tracker(slots=slots))
     assert slot_events(first)["complaint_outcome"] == "solution_offered"
-    texts, second = run(ActionFinishComplaint(), make_tracker(slots=slots))
+    texts, second = said(ActionFinishComplaint(), make_tracker(slots=slots))
     assert slot_events(second)["handoff_trigger"] == "repeat_complaint"
     assert "had this problem before" in texts[0]
 
@@ -192,20 +197,20 @@ def test_a_return_past_the_window_is_handed_to_a_person(log, backend):
     tracker = make_tracker(slots={"complaint_paraphrase": "your lamp arrived broken", "complaint_category": "damaged_item",
                                   "order_number": old_order.number, "verified_orders": [old_order.number], "complaint_severity": [],
                                   "complaint_confirmed": True, "solution_accepted": True})
-    _, events = run(ActionFinishComplaint(), tracker)
+    _, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == "not_allowed"
 
 
 def test_not_understood_reprompts_only_for_yes_or_no_questions():
-    assert "yes or no" in run(ActionComplaintNotUnderstood(),
+    assert "yes or no" in said(ActionComplaintNotUnderstood(),
                               make_tracker(slots={"requested_slot": "complaint_confirmed"}))[0][0]
-    assert run(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_text"}))[0] == [
+    assert said(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_text"}))[0] == [
         "Sorry, I didn't quite follow that."]
 
 
 def test_complaint_pauses_the_order_form_and_keeps_the_message():
     tracker = make_tracker("the last parcel came smashed", "complaint", active_loop="track_order_form")
-    _, events = run(ActionPauseFormForComplaint(), tracker)
+    _, events = said(ActionPauseFormForComplaint(), tracker)
     assert any(event["event"] == "active_loop" and event["name"] is None for event in events)
     assert slot_events(events)["interrupted_form"] == "track_order_form"
     assert slot_events(events)["complaint_text"] == "the last parcel came smashed"
@@ -270,7 +275,7 @@ def test_failure_3_a_new_question_at_the_comment_is_no_comment():
 @pytest.mark.parametrize("text, intent", [("no thanks", "deny"), ("skip", "nlu_fallback"), ("I'd rather not", "deny")])
 def test_declining_the_rating_skips_the_feedback(text, intent, log):
     assert feedback_reads(text, intent) == ({"feedback_declined": True}, ["feedback_declined"])
-    texts, _ = run(ActionRecordFeedback(), make_tracker(slots={"feedback_declined": True}))
+    texts, _ = said(ActionRecordFeedback(), make_tracker(slots={"feedback_declined": True}))
     assert texts[0] == "No problem." and log.entries() == []
 
 
@@ -339,7 +344,7 @@ def test_solution_question_takes_yes_no_but_not_a_goodbye():
 
 def test_rating_is_stored_with_the_complaint(log):
     log.record(IssueEntry(conversation_id="test", kind="complaint", paraphrase="your lid is cracked"))
-    texts, events = run(ActionRecordFeedback(), make_tracker(slots={"satisfaction_rating": 4.0,
+    texts, events = said(ActionRecordFeedback(), make_tracker(slots={"satisfaction_rating": 4.0,
                                                                      "feedback_comment": "quick, thanks"}))
     [entry] = log.entries()
     assert (entry.rating, entry.comment) == (4, "quick, thanks")
@@ -349,7 +354,7 @@ def test_rating_is_stored_with_the_complaint(log):
 def test_rating_resumes_the_paused_form(log):
     log.record(IssueEntry(conversation_id="test", kind="complaint"))
     tracker = make_tracker(slots={"satisfaction_rating": 5.0, "interrupted_form": "cancel_order_form"})
-    texts, events = run(ActionRecordFeedback(), tracker)
+    texts, events = said(ActionRecordFeedback(), tracker)
     assert texts[-1] == "Now, back to where we were."
     assert slot_events(events)["interrupted_form"] is None
     assert any(event["event"] == "active_loop" and event["name"] == "cancel_order_form" for event in events)

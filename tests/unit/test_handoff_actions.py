@@ -14,7 +14,8 @@ from actions.handoff import (
 from actions.orders import ActionCancelOrder
 from customer_care.escalation import Trigger
 from customer_care.identity import VerifiedCustomer
-from tests.unit.conftest import active_loops, make_tracker, run, run_form_validation, slot_events
+from tests.unit.domain_responses import said
+from tests.unit.conftest import active_loops, make_tracker, run_form_validation, slot_events
 
 OPEN_HOURS = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)  # a Tuesday, 11:00 in Berlin
 CLOSED_HOURS = datetime(2026, 3, 8, 10, 0, tzinfo=timezone.utc)  # a Sunday
@@ -35,7 +36,7 @@ def required(tracker):
 # Triggers
 
 def test_asking_for_a_person_starts_the_hand_over():
-    texts, events = run(ActionRequestHuman(), make_tracker("can I talk to a human", "contact_human_agent"))
+    texts, events = said(ActionRequestHuman(), make_tracker("can I talk to a human", "contact_human_agent"))
     assert "member of our team" in texts[0]
     slots = slot_events(events)
     assert slots["handoff_trigger"] == "customer_asked"
@@ -47,7 +48,7 @@ def test_asking_for_a_person_during_a_complaint_passes_the_paraphrase_on():
     tracker = make_tracker("just get me a person", "contact_human_agent", slots={
         "complaint_paraphrase": "your kettle leaks", "complaint_category": "damaged_item",
         "complaint_severity": ["anger"]})
-    _, events = run(ActionRequestHuman(), tracker)
+    _, events = said(ActionRequestHuman(), tracker)
     slots = slot_events(events)
     assert slots["handoff_summary"] == "Complaint: your kettle leaks"
     assert (slots["handoff_category"], slots["handoff_severity"]) == ("damaged_item", ["anger"])
@@ -58,17 +59,17 @@ def test_asking_for_a_person_with_the_trigger_off_gives_the_contacts(monkeypatch
     from customer_care.escalation import parse_settings
     settings = parse_settings({"triggers": {"customer_asked": {"enabled": False}}})
     monkeypatch.setattr("actions.conversation.escalation_settings", lambda: settings)
-    texts, events = run(ActionRequestHuman(), make_tracker("a human please", "contact_human_agent"))
+    texts, events = said(ActionRequestHuman(), make_tracker("a human please", "contact_human_agent"))
     assert events == [] and "+49 30 1234 5678" in texts[0]
 
 
 def test_one_message_not_understood_is_explained_two_in_a_row_go_to_a_person():
     first = [user("blorp", "nlu_fallback")]
-    texts, events = run(ActionHandleUnrecognised(), make_tracker("blorp", "nlu_fallback", events=first))
+    texts, events = said(ActionHandleUnrecognised(), make_tracker("blorp", "nlu_fallback", events=first))
     assert active_loops(events) == [] and "track an order" in texts[1]
     both = [user("blorp", "nlu_fallback"), {"event": "action", "name": "action_handle_unrecognised"},
             user("zzzt", "nlu_fallback")]
-    texts, events = run(ActionHandleUnrecognised(), make_tracker("zzzt", "nlu_fallback", events=both))
+    texts, events = said(ActionHandleUnrecognised(), make_tracker("zzzt", "nlu_fallback", events=both))
     assert "not understanding you" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_understood"
     assert slot_events(events)["handoff_summary"].endswith("blorp\nzzzt")
@@ -78,18 +79,18 @@ def test_one_message_not_understood_is_explained_two_in_a_row_go_to_a_person():
 
 def test_an_understood_message_in_between_resets_the_count():
     events = [user("blorp", "nlu_fallback"), user("where is my order", "track_order"), user("zzzt", "nlu_fallback")]
-    _, result = run(ActionHandleUnrecognised(), make_tracker("zzzt", "nlu_fallback", events=events))
+    _, result = said(ActionHandleUnrecognised(), make_tracker("zzzt", "nlu_fallback", events=events))
     assert active_loops(result) == []
 
 
 def test_out_of_scope_requests_never_escalate():
     events = [user("weather?", "out_of_scope"), user("and tomorrow?", "out_of_scope")]
-    _, result = run(ActionHandleUnrecognised(), make_tracker("and tomorrow?", "out_of_scope", events=events))
+    _, result = said(ActionHandleUnrecognised(), make_tracker("and tomorrow?", "out_of_scope", events=events))
     assert active_loops(result) == []
 
 
 def test_failure_2_a_refused_cancellation_offers_a_person_instead_of_imposing_one(backend):
-    texts, events = run(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "verified_orders": ["118902"],
+    texts, events = said(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "verified_orders": ["118902"],
                                                                       "confirm_cancellation": True}))
     assert "already left our warehouse" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_allowed"
@@ -116,9 +117,9 @@ def test_failure_2_the_offer_of_a_person_takes_yes_no_and_lets_the_customer_leav
 
 def test_an_accepted_offer_starts_the_hand_over_and_a_declined_one_carries_on():
     slots = {"handoff_trigger": "not_allowed", "handoff_summary": "Wants to cancel 109112", "handoff_accepted": True}
-    texts, events = run(ActionSettleHandoffOffer(), make_tracker(slots=slots))
+    texts, events = said(ActionSettleHandoffOffer(), make_tracker(slots=slots))
     assert active_loops(events) == ["handoff_form"] and slot_events(events)["handoff_trigger"] == "not_allowed"
-    texts, events = run(ActionSettleHandoffOffer(), make_tracker(slots={**slots, "handoff_accepted": False}))
+    texts, events = said(ActionSettleHandoffOffer(), make_tracker(slots={**slots, "handoff_accepted": False}))
     assert active_loops(events) == [] and "anything else" in texts[0]
     assert slot_events(events)["handoff_trigger"] is None
 
@@ -198,7 +199,7 @@ def test_find_email_ignores_text_without_an_address():
 
 
 def test_the_email_question_says_when_the_team_is_back():
-    texts, _ = run(ActionAskCustomerEmail(), make_tracker())
+    texts, _ = said(ActionAskCustomerEmail(), make_tracker())
     assert "Monday to Friday 08:00-20:00" in texts[0] and "e-mail" in texts[0]
 
 
@@ -213,7 +214,7 @@ def handing_over(**slots):
 
 def test_the_ticket_is_written_logged_and_the_bot_pauses(monkeypatch, tickets, log):
     on_duty(monkeypatch, True)
-    texts, events = run(ActionOpenTicket(), handing_over())
+    texts, events = said(ActionOpenTicket(), handing_over())
     [ticket] = tickets.queue()
     assert (ticket.reason, ticket.priority, ticket.category) == ("safety", "urgent", "damaged_item")
     assert ticket.summary == "Complaint (confirmed): your heater caught fire"
@@ -227,22 +228,22 @@ def test_the_ticket_is_written_logged_and_the_bot_pauses(monkeypatch, tickets, l
 
 def test_out_of_hours_the_ticket_promises_an_email_reply(monkeypatch, tickets):
     on_duty(monkeypatch, False)
-    texts, _ = run(ActionOpenTicket(), handing_over(customer_email="ana@example.com"))
+    texts, _ = said(ActionOpenTicket(), handing_over(customer_email="ana@example.com"))
     assert tickets.queue()[0].customer_email == "ana@example.com"
     assert "by e-mail to ana@example.com within 24 hours" in texts[0]
 
 
 def test_without_an_email_the_team_answers_in_the_chat(monkeypatch, tickets):
     on_duty(monkeypatch, False)
-    texts, _ = run(ActionOpenTicket(), handing_over(customer_email=""))
+    texts, _ = said(ActionOpenTicket(), handing_over(customer_email=""))
     assert tickets.queue()[0].customer_email is None
     assert "here in this chat within 24 hours" in texts[0]
 
 
 def test_a_second_hand_over_reuses_the_open_ticket(monkeypatch, tickets):
     on_duty(monkeypatch, True)
-    run(ActionOpenTicket(), handing_over())
-    run(ActionOpenTicket(), handing_over())
+    said(ActionOpenTicket(), handing_over())
+    said(ActionOpenTicket(), handing_over())
     assert len(tickets.queue()) == 1
 
 
@@ -255,7 +256,7 @@ def test_a_new_ticket_notifies_the_webhook(monkeypatch, tickets):
             sent.append(payload)
 
     monkeypatch.setattr("actions.handoff.ticket_webhook", lambda: Hook())
-    run(ActionOpenTicket(), handing_over())
+    said(ActionOpenTicket(), handing_over())
     assert sent and sent[0]["priority"] == "urgent"
 
 
@@ -267,7 +268,7 @@ def webhook_payload(monkeypatch, tracker):
             sent.append(payload)
 
     monkeypatch.setattr("actions.handoff.ticket_webhook", lambda: Hook())
-    run(ActionOpenTicket(), tracker)
+    said(ActionOpenTicket(), tracker)
     [payload] = sent
     return payload
 
@@ -303,7 +304,7 @@ def test_webhook_payload_masks_the_summary(monkeypatch, tickets):
 
 
 def test_the_bot_comes_back_with_the_satisfaction_question():
-    texts, events = run(ActionBotBack(), make_tracker(slots={"customer_name": "Ana Lima"}))
+    texts, events = said(ActionBotBack(), make_tracker(slots={"customer_name": "Ana Lima"}))
     assert texts[0].startswith("Hi Ana, it's Wren again") and "1 (poor) to 5" in texts[1]
     assert active_loops(events) == ["feedback_form"]
     assert slot_events(events)["requested_slot"] == "satisfaction_rating"

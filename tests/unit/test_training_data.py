@@ -8,16 +8,11 @@ from typing import Dict, List
 import pytest
 import yaml
 
+from customer_care.form_answers import NEW_REQUEST_INTENTS
 from customer_care.settings import PROJECT_ROOT
 
-SHOP_INTENTS = [
-    "cancel_order", "change_order", "change_shipping_address", "check_cancellation_fee", "check_invoice",
-    "check_payment_methods", "check_refund_policy", "complaint", "contact_customer_service",
-    "contact_human_agent", "create_account", "delete_account", "delivery_options", "delivery_period",
-    "edit_account", "get_invoice", "get_refund", "newsletter_subscription", "payment_issue", "place_order",
-    "recover_password", "registration_problems", "review", "set_up_shipping_address", "switch_account",
-    "track_order", "track_refund",
-]
+# The shop questions (read from data/rules/shop_questions.yml), order requests, a complaint, asking for a person.
+SHOP_INTENTS = sorted(NEW_REQUEST_INTENTS)
 CONVERSATION_INTENTS = ["greet", "goodbye", "affirm", "deny", "thank_you", "bot_challenge", "out_of_scope"]
 # Replies this short are the same words whoever writes them; they may appear in both sets.
 GENERIC_REPLY_WORDS = 2

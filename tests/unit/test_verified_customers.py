@@ -15,7 +15,8 @@ from customer_care.identity import CustomerTokens, SessionTokens, VerifiedCustom
 from customer_care.order_access import LookupLimiter, OrderLookups, details_match
 from customer_care.orders import OrderStatus
 from customer_care.sample_orders import sample_orders
-from tests.unit.conftest import make_tracker, run, run_form_validation
+from tests.unit.domain_responses import said
+from tests.unit.conftest import make_tracker, run_form_validation
 
 KEY = "k" * 40
 SARAH = VerifiedCustomer("cust-1", "sarah.becker@mailbox.example", "Sarah Becker")  # owns 104233
@@ -45,14 +46,14 @@ def test_an_order_number_alone_shows_nothing_and_asks_for_the_orders_email_or_po
     texts, slots = form_turn(ValidateTrackOrderForm(), "where is my order 109112", "track_order",
                              {"order_number": "109112"})
     assert texts == [] and slots == {"order_number": "109112"}  # the form asks order_check next (domain order)
-    asked, _ = run(ActionAskOrderNumber(), make_tracker())
+    asked, _ = said(ActionAskOrderNumber(), make_tracker())
     assert "6 digits" in asked[0]
 
 
 def test_tracking_without_proof_reveals_nothing_about_the_order(backend):
     """Failed on main: any 6-digit number in the order_number slot showed the order."""
     for action in (ActionTrackOrder(), ActionTrackRefund(), ActionCancelOrder(), ActionChangeShippingAddress()):
-        texts, _ = run(action, make_tracker(slots={"order_number": "109112", "confirm_cancellation": True,
+        texts, _ = said(action, make_tracker(slots={"order_number": "109112", "confirm_cancellation": True,
                                                    "shipping_address": "Am Wall 7, 28195 Bremen"}))
         assert not any(secret in " ".join(texts) for secret in SECRETS_OF_109112), texts
     assert backend.find_order("109112").shipping_address == "Sonnenallee 201, 12059 Berlin"
@@ -64,7 +65,7 @@ def test_the_orders_email_or_postcode_opens_it(backend, answer):
     texts, slots = form_turn(ValidateTrackOrderForm(), answer, "nlu_fallback", asked_for_check())
     assert texts == []
     assert slots == {"order_check": None, "verified_orders": ["109112"], "requested_slot": None}
-    tracked, _ = run(ActionTrackOrder(), make_tracker(slots={"order_number": "109112", **slots}))
+    tracked, _ = said(ActionTrackOrder(), make_tracker(slots={"order_number": "109112", **slots}))
     assert "on its way with DHL" in tracked[0]
 
 
@@ -133,7 +134,7 @@ def test_a_signed_in_customer_sees_their_order_without_proof(backend):
     texts, slots = form_turn(ValidateTrackOrderForm(), "where is 104233", "track_order", {"order_number": "104233"},
                              customer=SARAH)
     assert texts == [] and slots == {"order_number": "104233", "requested_slot": None}
-    tracked, _ = run(ActionTrackOrder(), make_tracker(slots={"order_number": "104233"}, customer=SARAH))
+    tracked, _ = said(ActionTrackOrder(), make_tracker(slots={"order_number": "104233"}, customer=SARAH))
     assert "Electric kettle" in tracked[0]
 
 
@@ -143,7 +144,7 @@ def test_a_signed_in_customer_gets_the_unknown_reply_for_someone_elses_order(bac
     missing, _ = form_turn(ValidateTrackOrderForm(), "109113", "track_order", {"order_number": "109113"},
                            customer=SARAH)
     assert theirs == [m.replace("109113", "109112") for m in missing] and "in your account" in theirs[0]
-    tracked, _ = run(ActionTrackOrder(), make_tracker(slots={"order_number": "109112"}, customer=SARAH))
+    tracked, _ = said(ActionTrackOrder(), make_tracker(slots={"order_number": "109112"}, customer=SARAH))
     assert not any(secret in " ".join(tracked) for secret in SECRETS_OF_109112)
 
 
@@ -178,7 +179,7 @@ def test_lookups_are_limited_per_conversation(backend, lookups):
     # Even the right answer is refused once the chat has used up its look-ups.
     texts, slots = form_turn(ValidateTrackOrderForm(), "12059", "nlu_fallback", asked_for_check())
     assert "verified_orders" not in slots
-    final, events = run(ActionTrackOrder(), make_tracker(slots={"order_number": None, "order_lookups_refused": True}))
+    final, events = said(ActionTrackOrder(), make_tracker(slots={"order_number": None, "order_lookups_refused": True}))
     assert final == [] and {"event": "slot", "name": "order_lookups_refused", "value": None} in [
         {k: e[k] for k in ("event", "name", "value")} for e in events]
 
@@ -261,5 +262,5 @@ def test_oversized_or_odd_metadata_is_dropped_unread():
 
 
 def test_orders_lose_nothing_when_a_cancellation_is_not_proved(backend):
-    run(ActionCancelOrder(), make_tracker(slots={"order_number": "104233", "confirm_cancellation": True}))
+    said(ActionCancelOrder(), make_tracker(slots={"order_number": "104233", "confirm_cancellation": True}))
     assert backend.find_order("104233").status == OrderStatus.PROCESSING
