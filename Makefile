@@ -18,7 +18,7 @@ NLU_REAL_MIN_REJECTION ?= 0.95
 # `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
 RETRAIN_TOLERANCE ?= 0.01
 
-.PHONY: install train retrain run test test-unit test-data test-stories test-nlu test-e2e test-abuse test-browser bench issues-report inbox-export purge lock clean
+.PHONY: install train retrain run lint test test-unit test-data test-stories test-nlu test-e2e test-abuse test-browser bench issues-report inbox-export purge lock clean
 
 install: $(INSTALLED)
 
@@ -41,7 +41,13 @@ retrain: $(INSTALLED)
 run: $(MODEL)
 	@bash scripts/run.sh
 
-test: test-data test-unit test-stories test-nlu test-e2e test-browser test-abuse
+test: lint test-data test-unit test-stories test-nlu test-e2e test-browser test-abuse
+
+# ruff (lint rules and formatting) and mypy, strict on customer_care/; all configured in pyproject.toml.
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test-data: $(INSTALLED)
 	$(BIN)/rasa data validate --fail-on-warnings

@@ -15,14 +15,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.orders import ORDER_CHECK, ORDER_NUMBER, OrderNumberValidation, current_order, customer_first_name, say
 from actions.handoff import hand_over
 from actions.messages import latest_intent_and_text
+from actions.orders import ORDER_CHECK, ORDER_NUMBER, OrderNumberValidation, current_order, customer_first_name, say
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import feedback, form_answers
 from customer_care.complaints import ComplaintAnalysis, analyse_complaint
 from customer_care.complaints.flow import (
-    declines_order_number, handover_lead, handover_summary, logged_outcome, read_description,
+    declines_order_number,
+    handover_lead,
+    handover_summary,
+    logged_outcome,
+    read_description,
 )
 from customer_care.corrections import strip_leading_denial
 from customer_care.database import utc_now
@@ -67,12 +71,18 @@ def _analysis_slots(analysis: ComplaintAnalysis, tracker: Tracker) -> Dict[Text,
 
 def _resolution(tracker: Tracker) -> Resolution:
     order = current_order(tracker)
-    return resolve(tracker.get_slot(CATEGORY) or "other", tracker.get_slot(SEVERITY) or [], profile(), order,
-                   customer_first_name(tracker), today=shop_today(profile()))
+    return resolve(
+        tracker.get_slot(CATEGORY) or "other",
+        tracker.get_slot(SEVERITY) or [],
+        profile(),
+        order,
+        customer_first_name(tracker),
+        today=shop_today(profile()),
+    )
 
 
 def _says_no_to_order_number(tracker: Tracker) -> bool:
-    """"No", "I don't have it", "no idea": anything without an order number that does not leave the complaint,
+    """ "No", "I don't have it", "no idea": anything without an order number that does not leave the complaint,
     chat, or ask something new, so the complaint carries on without the number."""
     if tracker.get_slot(REQUESTED_SLOT) != ORDER_NUMBER:
         return False
@@ -133,8 +143,11 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     ) -> Dict[Text, Any]:
         if tracker.get_slot(REQUESTED_SLOT) != SOLUTION_ACCEPTED:
             return {}
-        reading = form_answers.read_yes_no(*latest_intent_and_text(tracker), yes_intents=frozenset({"affirm", "thank_you"}),
-                                           no_intents=frozenset({"deny", "complaint"}))
+        reading = form_answers.read_yes_no(
+            *latest_intent_and_text(tracker),
+            yes_intents=frozenset({"affirm", "thank_you"}),
+            no_intents=frozenset({"deny", "complaint"}),
+        )
         return {SOLUTION_ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
 
     def extract_complaint_order_declined(
@@ -204,8 +217,9 @@ class ActionAskSolutionAccepted(Action):
         resolution = _resolution(tracker)
         for reply in resolution.replies:
             say(dispatcher, reply)
-        dispatcher.utter_message(response="utter_ask_hand_over_accepted" if resolution.needs_person else
-                                 "utter_ask_solution_accepted")
+        dispatcher.utter_message(
+            response="utter_ask_hand_over_accepted" if resolution.needs_person else "utter_ask_solution_accepted"
+        )
         return []
 
 
@@ -222,19 +236,35 @@ class ActionFinishComplaint(Action):
         category = tracker.get_slot(CATEGORY)
         severity = tuple(tracker.get_slot(SEVERITY) or ())
         settings = escalation_settings()
-        repeat = understood and category is not None and issue_log().has_complained_before(
-            tracker.sender_id, category, utc_now() - timedelta(days=settings.repeat_within_days))
+        repeat = (
+            understood
+            and category is not None
+            and issue_log().has_complained_before(
+                tracker.sender_id, category, utc_now() - timedelta(days=settings.repeat_within_days)
+            )
+        )
         trigger = complaint_trigger(
-            settings, understood=understood, accepted=accepted, severity=severity if understood else (),
-            repeat=repeat, outside_policy=bool(resolution and resolution.outside_policy),
+            settings,
+            understood=understood,
+            accepted=accepted,
+            severity=severity if understood else (),
+            repeat=repeat,
+            outside_policy=bool(resolution and resolution.outside_policy),
             needs_person=bool(resolution and resolution.needs_person),
         )
         words = "\n".join(tracker.get_slot(COMPLAINT_WORDS) or [])
-        issue_log().record(IssueEntry(
-            conversation_id=tracker.sender_id, kind=IssueKind.COMPLAINT.value, raw_text=words,
-            paraphrase=tracker.get_slot(PARAPHRASE) or "", category=category, severity=severity,
-            order_number=tracker.get_slot(ORDER_NUMBER), outcome=logged_outcome(bool(trigger), accepted),
-        ))
+        issue_log().record(
+            IssueEntry(
+                conversation_id=tracker.sender_id,
+                kind=IssueKind.COMPLAINT.value,
+                raw_text=words,
+                paraphrase=tracker.get_slot(PARAPHRASE) or "",
+                category=category,
+                severity=severity,
+                order_number=tracker.get_slot(ORDER_NUMBER),
+                outcome=logged_outcome(bool(trigger), accepted),
+            )
+        )
         events = reset_complaint() + [SlotSet(OUTCOME, ESCALATED if trigger else RESOLVED)]
         if not trigger:
             dispatcher.utter_message(response="utter_complaint_solved" if accepted else "utter_complaint_not_solved")
@@ -242,18 +272,29 @@ class ActionFinishComplaint(Action):
         # The customer agreed to a solution that is itself a person's job; otherwise only urgent cases are handed
         # over without asking.
         agreed = accepted and bool(resolution and resolution.needs_person)
-        summary = handover_summary(tracker.get_slot(PARAPHRASE) if understood else None,
-                                   tracker.get_slot(COMPLAINT_WORDS) or [])
-        events += hand_over(trigger, summary, category,
-                            severity if understood else (), agreed=agreed)
+        summary = handover_summary(
+            tracker.get_slot(PARAPHRASE) if understood else None, tracker.get_slot(COMPLAINT_WORDS) or []
+        )
+        events += hand_over(trigger, summary, category, severity if understood else (), agreed=agreed)
         say(dispatcher, handover_lead(trigger, repeat, offered=not hand_over_without_asking(trigger, agreed)))
         # A person takes over (or may); the order form the complaint paused is dropped.
         return events + [SlotSet(INTERRUPTED_FORM, None)]
 
 
 def reset_complaint() -> List[EventType]:
-    return [SlotSet(slot, None) for slot in (COMPLAINT_TEXT, COMPLAINT_WORDS, PARAPHRASE, CATEGORY, SEVERITY,
-                                             CONFIRMED, ORDER_DECLINED, SOLUTION_ACCEPTED)] + [SlotSet(DENIALS, 0)]
+    return [
+        SlotSet(slot, None)
+        for slot in (
+            COMPLAINT_TEXT,
+            COMPLAINT_WORDS,
+            PARAPHRASE,
+            CATEGORY,
+            SEVERITY,
+            CONFIRMED,
+            ORDER_DECLINED,
+            SOLUTION_ACCEPTED,
+        )
+    ] + [SlotSet(DENIALS, 0)]
 
 
 class ActionComplaintNotUnderstood(Action):
@@ -283,8 +324,12 @@ class ActionPauseFormForComplaint(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         paused = tracker.active_loop.get("name")
-        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None), SlotSet(INTERRUPTED_FORM, paused),
-                SlotSet(COMPLAINT_TEXT, tracker.latest_message.get("text"))]
+        return [
+            ActiveLoop(None),
+            SlotSet(REQUESTED_SLOT, None),
+            SlotSet(INTERRUPTED_FORM, paused),
+            SlotSet(COMPLAINT_TEXT, tracker.latest_message.get("text")),
+        ]
 
 
 def _declines_rating(tracker: Tracker) -> bool:
@@ -355,8 +400,13 @@ class ActionRecordFeedback(Action):
             dispatcher.utter_message(response="utter_rating_skipped")
         else:
             record_rating(tracker, dispatcher)
-        events: List[EventType] = [SlotSet(RATING, None), SlotSet(COMMENT, None), SlotSet(OUTCOME, None),
-                                   SlotSet(INTERRUPTED_FORM, None), SlotSet(FEEDBACK_DECLINED, None)]
+        events: List[EventType] = [
+            SlotSet(RATING, None),
+            SlotSet(COMMENT, None),
+            SlotSet(OUTCOME, None),
+            SlotSet(INTERRUPTED_FORM, None),
+            SlotSet(FEEDBACK_DECLINED, None),
+        ]
         resumed = _resume_form(tracker.get_slot(INTERRUPTED_FORM), dispatcher)
         if not resumed:
             dispatcher.utter_message(response="utter_anything_else")

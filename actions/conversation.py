@@ -8,11 +8,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
 from actions.complaints import CATEGORY as COMPLAINT_CATEGORY
+from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
 from actions.complaints import SEVERITY as COMPLAINT_SEVERITY
-from actions.handoff import hand_over, start_handoff
 from actions.customers import signed_in_customer
+from actions.handoff import hand_over, start_handoff
 from actions.messages import latest_intent_and_text
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import form_answers
@@ -55,17 +55,26 @@ class ActionGreet(Action):
             return []
         signed_in = _name_from_page(tracker)
         if signed_in:
-            dispatcher.utter_message(response="utter_greet_signed_in_customer", first_name=first_name(signed_in),
-                                     assistant_name=shop.assistant_name, shop_name=shop.shop_name)
+            dispatcher.utter_message(
+                response="utter_greet_signed_in_customer",
+                first_name=first_name(signed_in),
+                assistant_name=shop.assistant_name,
+                shop_name=shop.shop_name,
+            )
             return [SlotSet("customer_name", signed_in)]
-        dispatcher.utter_message(response="utter_introduce_assistant", assistant_name=shop.assistant_name,
-                                 shop_name=shop.shop_name)
+        dispatcher.utter_message(
+            response="utter_introduce_assistant", assistant_name=shop.assistant_name, shop_name=shop.shop_name
+        )
         if tracker.get_slot(ASKED_FOR_NAME):
             dispatcher.utter_message(response="utter_what_can_i_do")
             return []
         # name_form asks utter_ask_customer_name and reads whatever shape the answer takes (or a polite "no").
-        return [SlotSet(ASKED_FOR_NAME, True), SlotSet(NAME_DECLINED, None), SlotSet(REQUESTED_SLOT, None),
-                ActiveLoop(NAME_FORM)]
+        return [
+            SlotSet(ASKED_FOR_NAME, True),
+            SlotSet(NAME_DECLINED, None),
+            SlotSet(REQUESTED_SLOT, None),
+            ActiveLoop(NAME_FORM),
+        ]
 
 
 def _declines_name(tracker: Tracker) -> bool:
@@ -149,23 +158,33 @@ class ActionHandleUnrecognised(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         if intent == "nlu_fallback":
-            asked = clarification(tracker.latest_message.get("intent_ranking") or [],
-                                  tracker.latest_message.get("entities") or [])
+            asked = clarification(
+                tracker.latest_message.get("intent_ranking") or [], tracker.latest_message.get("entities") or []
+            )
             if asked is not None:
-                dispatcher.utter_message(response="utter_ask_which_request", first_choice=asked.first_choice,
-                                         second_choice=asked.second_choice, buttons=asked.buttons)
+                dispatcher.utter_message(
+                    response="utter_ask_which_request",
+                    first_choice=asked.first_choice,
+                    second_choice=asked.second_choice,
+                    buttons=asked.buttons,
+                )
                 return []
         in_a_row = _not_understood_in_a_row(tracker)
         settings = escalation_settings()
-        issue_log().record(IssueEntry(
-            conversation_id=tracker.sender_id, kind=IssueKind.FALLBACK.value,
-            raw_text=tracker.latest_message.get("text") or "",
-            outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
-        ))
+        issue_log().record(
+            IssueEntry(
+                conversation_id=tracker.sender_id,
+                kind=IssueKind.FALLBACK.value,
+                raw_text=tracker.latest_message.get("text") or "",
+                outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
+            )
+        )
         if settings.enabled(Trigger.NOT_UNDERSTOOD) and in_a_row >= settings.fallbacks_in_a_row:
             dispatcher.utter_message(response="utter_not_understanding_you")
-            return hand_over(Trigger.NOT_UNDERSTOOD, "Messages the bot did not understand:\n" +
-                                 "\n".join(_last_user_texts(tracker, in_a_row)))
+            return hand_over(
+                Trigger.NOT_UNDERSTOOD,
+                "Messages the bot did not understand:\n" + "\n".join(_last_user_texts(tracker, in_a_row)),
+            )
         explanation = "utter_out_of_scope" if intent == "out_of_scope" else "utter_not_understood"
         dispatcher.utter_message(response=explanation)
         dispatcher.utter_message(response="utter_capabilities")
@@ -207,6 +226,10 @@ class ActionRequestHuman(Action):
             summary = f"Complaint: {paraphrase}"
         else:
             summary = f"Asked for a person: {tracker.latest_message.get('text') or ''}"
-        events = start_handoff(Trigger.CUSTOMER_ASKED, summary, tracker.get_slot(COMPLAINT_CATEGORY),
-                               tracker.get_slot(COMPLAINT_SEVERITY) or ())
+        events = start_handoff(
+            Trigger.CUSTOMER_ASKED,
+            summary,
+            tracker.get_slot(COMPLAINT_CATEGORY),
+            tracker.get_slot(COMPLAINT_SEVERITY) or (),
+        )
         return reset_complaint() + [SlotSet("interrupted_form", None)] + events

@@ -13,10 +13,25 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.complaints import COMMENT, FEEDBACK_DECLINED, INTERRUPTED_FORM, OUTCOME, RATING, record_rating, \
-    reset_complaint
-from actions.handoff import EMAIL, HANDOFF_FORM, HANDOFF_OFFER_FORM, TRIGGER, clear_handoff, \
-    find_email, known_email, open_ticket
+from actions.complaints import (
+    COMMENT,
+    FEEDBACK_DECLINED,
+    INTERRUPTED_FORM,
+    OUTCOME,
+    RATING,
+    record_rating,
+    reset_complaint,
+)
+from actions.handoff import (
+    EMAIL,
+    HANDOFF_FORM,
+    HANDOFF_OFFER_FORM,
+    TRIGGER,
+    clear_handoff,
+    find_email,
+    known_email,
+    open_ticket,
+)
 from actions.messages import latest_intent_and_text
 from actions.orders import CONFIRM_CANCELLATION, SHIPPING_ADDRESS
 from customer_care.escalation import URGENT_TRIGGERS
@@ -69,8 +84,13 @@ class ActionLeaveForm(Action):
         if form == "feedback_form":
             if tracker.get_slot(RATING) is not None:  # rated, then left at the comment: keep the rating
                 record_rating(tracker, dispatcher)
-            return [SlotSet(RATING, None), SlotSet(COMMENT, None), SlotSet(FEEDBACK_DECLINED, None),
-                    SlotSet(OUTCOME, None), SlotSet(INTERRUPTED_FORM, None)]
+            return [
+                SlotSet(RATING, None),
+                SlotSet(COMMENT, None),
+                SlotSet(FEEDBACK_DECLINED, None),
+                SlotSet(OUTCOME, None),
+                SlotSet(INTERRUPTED_FORM, None),
+            ]
         if form in (HANDOFF_FORM, HANDOFF_OFFER_FORM):
             events = clear_handoff()
             email = tracker.get_slot(EMAIL)
@@ -88,4 +108,3 @@ class ActionLeaveForm(Action):
         if form == "change_address_form":
             return [SlotSet(SHIPPING_ADDRESS, None)]
         return []
-

@@ -5,8 +5,9 @@ cancellation the rules refuse) returns `hand_over(...)`. A hand-over the custome
 fraud case, starts at once (`start_handoff`, which activates `handoff_form`); any other is offered first
 (`offer_handoff`: `handoff_offer_form` asks yes or no, and `action_settle_handoff_offer` acts on the answer).
 The hand-over form asks for an e-mail address only when no agent is on duty and none is known.
-`action_open_ticket` then writes the ticket, tells the customer what happens next and pauses the bot: until an agent hands the conversation back
-from the console, messages reach the agent (they are kept in the tracker) and the bot stays silent.
+`action_open_ticket` then writes the ticket, tells the customer what happens next and pauses the bot: until an agent
+hands the conversation back from the console, messages reach the agent (they are kept in the tracker) and the bot
+stays silent.
 """
 
 from typing import Any, Collection, Dict, List, Optional, Text
@@ -41,29 +42,44 @@ EMAIL = "customer_email"
 EMAIL_DECLINED = ""  # the customer preferred not to give an address; the team answers in the chat
 MAX_SUMMARY_CHARACTERS = 2000
 
+
 def find_email(text: str) -> Optional[str]:
     match = EMAIL_PATTERN.search(text or "")
     return match.group(0).lower() if match else None
 
 
-def start_handoff(trigger: Trigger, summary: str, category: Optional[str] = None,
-                  severity: Collection[str] = ()) -> List[EventType]:
+def start_handoff(
+    trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = ()
+) -> List[EventType]:
     """Events that hand the conversation over: remember why, then run the hand-over form."""
-    return [SlotSet(TRIGGER, trigger.value), SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
-            SlotSet(CATEGORY, category), SlotSet(SEVERITY, sorted(severity)),
-            SlotSet(REQUESTED_SLOT, None), ActiveLoop(HANDOFF_FORM)]
+    return [
+        SlotSet(TRIGGER, trigger.value),
+        SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
+        SlotSet(CATEGORY, category),
+        SlotSet(SEVERITY, sorted(severity)),
+        SlotSet(REQUESTED_SLOT, None),
+        ActiveLoop(HANDOFF_FORM),
+    ]
 
 
-def offer_handoff(trigger: Trigger, summary: str, category: Optional[str] = None,
-                  severity: Collection[str] = ()) -> List[EventType]:
+def offer_handoff(
+    trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = ()
+) -> List[EventType]:
     """Events that remember why a person could help, then ask the customer whether they want one."""
-    return [SlotSet(TRIGGER, trigger.value), SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
-            SlotSet(CATEGORY, category), SlotSet(SEVERITY, sorted(severity)), SlotSet(ACCEPTED, None),
-            SlotSet(REQUESTED_SLOT, None), ActiveLoop(HANDOFF_OFFER_FORM)]
+    return [
+        SlotSet(TRIGGER, trigger.value),
+        SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
+        SlotSet(CATEGORY, category),
+        SlotSet(SEVERITY, sorted(severity)),
+        SlotSet(ACCEPTED, None),
+        SlotSet(REQUESTED_SLOT, None),
+        ActiveLoop(HANDOFF_OFFER_FORM),
+    ]
 
 
-def hand_over(trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = (),
-              agreed: bool = False) -> List[EventType]:
+def hand_over(
+    trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = (), agreed: bool = False
+) -> List[EventType]:
     """Hands over at once when the customer asked (or agreed) or the case is urgent; otherwise offers it."""
     if hand_over_without_asking(trigger, agreed):
         return start_handoff(trigger, summary, category, severity)
@@ -71,12 +87,17 @@ def hand_over(trigger: Trigger, summary: str, category: Optional[str] = None, se
 
 
 def clear_handoff() -> List[EventType]:
-    return [SlotSet(TRIGGER, None), SlotSet(SUMMARY, None), SlotSet(CATEGORY, None), SlotSet(SEVERITY, None),
-            SlotSet(ACCEPTED, None)]
+    return [
+        SlotSet(TRIGGER, None),
+        SlotSet(SUMMARY, None),
+        SlotSet(CATEGORY, None),
+        SlotSet(SEVERITY, None),
+        SlotSet(ACCEPTED, None),
+    ]
 
 
 class ValidateHandoffOfferForm(FormValidationAction):
-    """"Would you like me to pass this to a member of our team?": yes or no; anything else leaves the form."""
+    """ "Would you like me to pass this to a member of our team?": yes or no; anything else leaves the form."""
 
     def name(self) -> Text:
         return "validate_handoff_offer_form"
@@ -101,15 +122,19 @@ class ActionSettleHandoffOffer(Action):
         if tracker.get_slot(ACCEPTED):
             dispatcher.utter_message(response="utter_handoff_agreed")
             return [SlotSet(ACCEPTED, None)] + start_handoff(
-                trigger, tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger], tracker.get_slot(CATEGORY),
-                tracker.get_slot(SEVERITY) or ())
+                trigger,
+                tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger],
+                tracker.get_slot(CATEGORY),
+                tracker.get_slot(SEVERITY) or (),
+            )
         dispatcher.utter_message(response="utter_handoff_declined")
         return clear_handoff()
 
 
 def known_email(tracker: Tracker) -> Optional[str]:
     """The customer's address from this chat ("" when they declined to give one), or from the shop's signed
-    token (an address the page merely claims is ignored: it could be anyone's). A slot value that is not an address is an answer still to be validated, not known."""
+    token (an address the page merely claims is ignored: it could be anyone's). A slot value that is not an address
+    is an answer still to be validated, not known."""
     slot = tracker.get_slot(EMAIL)
     if slot == EMAIL_DECLINED or (slot and find_email(slot) == slot):
         return slot
@@ -165,8 +190,9 @@ class ActionAskCustomerEmail(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         shop = profile()
-        dispatcher.utter_message(response="utter_ask_customer_email", opening_hours=shop.describe_opening_hours(),
-                                 timezone=shop.timezone)
+        dispatcher.utter_message(
+            response="utter_ask_customer_email", opening_hours=shop.describe_opening_hours(), timezone=shop.timezone
+        )
         return []
 
 
@@ -205,16 +231,28 @@ def open_ticket(tracker: Tracker, email: Optional[str]) -> Ticket:
     trigger = Trigger(tracker.get_slot(TRIGGER) or Trigger.CUSTOMER_ASKED.value)
     severity = tuple(tracker.get_slot(SEVERITY) or ())
     summary = tracker.get_slot(SUMMARY) or DESCRIPTIONS[trigger]
-    ticket = ticket_store().open_ticket(NewTicket(
-        conversation_id=tracker.sender_id, reason=trigger.value,
-        priority=escalation_settings().priority(trigger, severity), summary=summary,
-        category=tracker.get_slot(CATEGORY), customer_name=tracker.get_slot("customer_name"),
-        customer_email=email,
-    ))
-    issue_log().record(IssueEntry(
-        conversation_id=tracker.sender_id, kind=IssueKind.ESCALATION.value, raw_text=DESCRIPTIONS[trigger],
-        paraphrase=summary, category=tracker.get_slot(CATEGORY), severity=severity, outcome="escalated",
-    ))
+    ticket = ticket_store().open_ticket(
+        NewTicket(
+            conversation_id=tracker.sender_id,
+            reason=trigger.value,
+            priority=escalation_settings().priority(trigger, severity),
+            summary=summary,
+            category=tracker.get_slot(CATEGORY),
+            customer_name=tracker.get_slot("customer_name"),
+            customer_email=email,
+        )
+    )
+    issue_log().record(
+        IssueEntry(
+            conversation_id=tracker.sender_id,
+            kind=IssueKind.ESCALATION.value,
+            raw_text=DESCRIPTIONS[trigger],
+            paraphrase=summary,
+            category=tracker.get_slot(CATEGORY),
+            severity=severity,
+            outcome="escalated",
+        )
+    )
     webhook = ticket_webhook()
     if webhook:
         webhook.notify(ticket_payload(ticket))
@@ -230,7 +268,8 @@ class ActionBotBack(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         name = first_name(tracker.get_slot("customer_name"))
-        dispatcher.utter_message(response="utter_bot_back", assistant_name=profile().assistant_name,
-                                 **({"name": name} if name else {}))
+        dispatcher.utter_message(
+            response="utter_bot_back", assistant_name=profile().assistant_name, **({"name": name} if name else {})
+        )
         dispatcher.utter_message(response="utter_ask_satisfaction_rating")
         return [ActiveLoop("feedback_form"), SlotSet(REQUESTED_SLOT, "satisfaction_rating")]

@@ -8,9 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions.customers import VERIFIED_ORDERS, client_of, may_see, signed_in_customer
 from actions.handoff import hand_over
 from actions.messages import latest_intent_and_text
-from actions.customers import VERIFIED_ORDERS, client_of, may_see, signed_in_customer
 from actions.services import escalation_settings, order_backend, order_lookups, profile
 from customer_care import form_answers, order_replies
 from customer_care.escalation import Trigger
@@ -87,6 +87,7 @@ class OrderNumberValidation:
         if problem is not None:
             say(dispatcher, order_replies.order_number_problem(problem))
             return {ORDER_NUMBER: None}
+        assert number is not None  # parse_order_number gives either a number or a problem
         customer = signed_in_customer(tracker)
         if customer is None:
             return {ORDER_NUMBER: number}  # nothing is said about it until the customer proves it
@@ -203,8 +204,9 @@ class ActionAskOrderNumber(Action):
         customer = signed_in_customer(tracker)
         numbers = order_backend().numbers_for_email(customer.email) if customer else []
         if numbers:
-            dispatcher.utter_message(response="utter_ask_which_order",
-                                     buttons=[{"title": number, "payload": number} for number in numbers])
+            dispatcher.utter_message(
+                response="utter_ask_which_order", buttons=[{"title": number, "payload": number} for number in numbers]
+            )
         else:
             dispatcher.utter_message(response="utter_ask_order_number")
         return []
@@ -287,14 +289,15 @@ class ActionCancelOrder(Action):
                 # Offered, not imposed: the customer may just want to know, or say goodbye.
                 dispatcher.utter_message(response="utter_order_team_may_find_a_way")
                 return [SlotSet(CONFIRM_CANCELLATION, None)] + hand_over(
-                    Trigger.NOT_ALLOWED, f"Wants to cancel order {order.number}, which is already "
-                                         f"{order.status.value.replace('_', ' ')}.")
+                    Trigger.NOT_ALLOWED,
+                    f"Wants to cancel order {order.number}, which is already {order.status.value.replace('_', ' ')}.",
+                )
         elif tracker.get_slot(CONFIRM_CANCELLATION):
             try:
                 cancelled = order_backend().cancel_order(order.number)
                 say(dispatcher, order_replies.order_cancelled(cancelled, profile(), customer_first_name(tracker)))
             except OrderNotChangeable:
-                say(dispatcher, order_replies.cannot_cancel(current_order(tracker), profile()))
+                say(dispatcher, order_replies.cannot_cancel(current_order(tracker) or order, profile()))
         else:
             say(dispatcher, order_replies.cancellation_kept(order.number))
         return [SlotSet(CONFIRM_CANCELLATION, None)]
@@ -320,5 +323,5 @@ class ActionChangeShippingAddress(Action):
                 changed = order_backend().change_shipping_address(order.number, address)
                 say(dispatcher, order_replies.address_changed(changed, customer_first_name(tracker)))
             except OrderNotChangeable:
-                say(dispatcher, order_replies.cannot_change_address(current_order(tracker)))
+                say(dispatcher, order_replies.cannot_change_address(current_order(tracker) or order))
         return [SlotSet(SHIPPING_ADDRESS, None)]

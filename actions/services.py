@@ -31,8 +31,12 @@ class ServiceSettings:
 
     @classmethod
     def from_environment(cls) -> "ServiceSettings":
-        return cls(orders_db=orders_db_path(), database_url=database_url(), store_profile=store_profile_path(),
-                   endpoints=endpoints_path())
+        return cls(
+            orders_db=orders_db_path(),
+            database_url=database_url(),
+            store_profile=store_profile_path(),
+            endpoints=endpoints_path(),
+        )
 
 
 @lru_cache(maxsize=1)

@@ -29,4 +29,4 @@ def _validate_with_compiled_schema(action: RemoteAction, result: Dict[Text, Any]
 def install_compiled_validator() -> None:
     """Make every RemoteAction in this process use the compiled validator (idempotent: Rasa's own check, kept
     above, stays the fallback however often this runs)."""
-    RemoteAction._validate_action_result = _validate_with_compiled_schema  # type: ignore[assignment]
+    RemoteAction._validate_action_result = _validate_with_compiled_schema

@@ -49,8 +49,7 @@ class ThreadedActionExecutor(ActionExecutor):
 
     async def run(self, action_call: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
         parent_run = super().run
-        return await asyncio.get_running_loop().run_in_executor(
-            self.pool, lambda: asyncio.run(parent_run(action_call)))
+        return await asyncio.get_running_loop().run_in_executor(self.pool, lambda: asyncio.run(parent_run(action_call)))
 
 
 def is_loopback(interface: Text) -> bool:
@@ -137,14 +136,22 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if not is_loopback(args.interface) and not secret:
-        print(f"error: the action server listens on {args.interface} only with a shared secret: set "
-              f"{SECRET_VARIABLE} (or {SECRET_VARIABLE}_FILE) here, and send it from Rasa's action endpoint as "
-              f"the {SECRET_HEADER} header.", file=sys.stderr)
+        print(
+            f"error: the action server listens on {args.interface} only with a shared secret: set "
+            f"{SECRET_VARIABLE} (or {SECRET_VARIABLE}_FILE) here, and send it from Rasa's action endpoint as "
+            f"the {SECRET_HEADER} header.",
+            file=sys.stderr,
+        )
         return 2
-    logger.info("Action server on http://%s:%s (%s)", args.interface, args.port,
-                "secret required" if secret else "no secret: loopback only")
-    create_app(secret, workers=args.workers).run(host=args.interface, port=args.port, access_log=False,
-                                                 motd=False, workers=1)
+    logger.info(
+        "Action server on http://%s:%s (%s)",
+        args.interface,
+        args.port,
+        "secret required" if secret else "no secret: loopback only",
+    )
+    create_app(secret, workers=args.workers).run(
+        host=args.interface, port=args.port, access_log=False, motd=False, workers=1
+    )
     return 0
 
 

@@ -37,6 +37,10 @@ def read_events(engine: Engine, after_id: int, limit: int) -> List[BrokerEvent]:
     with engine.connect() as connection:
         if not inspect(connection).has_table(events.name):
             return []
-        statement = (select(events.c.id, events.c.sender_id, events.c.data)
-                     .where(events.c.id > after_id).order_by(events.c.id).limit(limit))
+        statement = (
+            select(events.c.id, events.c.sender_id, events.c.data)
+            .where(events.c.id > after_id)
+            .order_by(events.c.id)
+            .limit(limit)
+        )
         return [BrokerEvent(row.id, row.sender_id, row.data) for row in connection.execute(statement)]

@@ -36,8 +36,9 @@ ARRAYS_FILE = "linear_intent_classifier.npz"
 class LinearModel:
     """The fitted arrays and the arithmetic that uses them; no Rasa in here, so it is easy to test."""
 
-    def __init__(self, idf: np.ndarray, embedding_weight: float, weights: np.ndarray, bias: np.ndarray,
-                 labels: List[str]) -> None:
+    def __init__(
+        self, idf: np.ndarray, embedding_weight: float, weights: np.ndarray, bias: np.ndarray, labels: List[str]
+    ) -> None:
         self.idf = idf
         self.embedding_weight = embedding_weight
         self.weights = weights  # (features, labels)
@@ -71,8 +72,9 @@ class LinearModel:
         return exponentials / exponentials.sum(axis=1, keepdims=True)
 
 
-def sentence_features(messages: List[Message], featurizers: Optional[List[Text]] = None
-                      ) -> Tuple[Optional[scipy.sparse.csr_matrix], Optional[np.ndarray]]:
+def sentence_features(
+    messages: List[Message], featurizers: Optional[List[Text]] = None
+) -> Tuple[Optional[scipy.sparse.csr_matrix], Optional[np.ndarray]]:
     """The sparse and the dense sentence features of each message's text (from the named featurizers, or all),
     one row per message."""
     sparse_rows, dense_rows = [], []
@@ -82,7 +84,8 @@ def sentence_features(messages: List[Message], featurizers: Optional[List[Text]]
         sparse_rows.append(sparse.features if sparse is not None else None)
         dense_rows.append(dense.features if dense is not None else None)
     counts = scipy.sparse.vstack(sparse_rows).tocsr() if all(r is not None for r in sparse_rows) else None
-    embeddings = np.vstack(dense_rows) if all(r is not None for r in dense_rows) else None
+    dense_found = [r for r in dense_rows if r is not None]
+    embeddings = np.vstack(dense_found) if len(dense_found) == len(dense_rows) else None
     return counts, embeddings
 
 
@@ -110,16 +113,26 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def required_packages() -> List[Text]:
         return ["sklearn"]
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[LinearModel] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[LinearModel] = None,
+    ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -135,7 +148,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         idf = LinearModel.idf_from(counts) if counts is not None else np.zeros(0)
         model = LinearModel(idf, float(self._config["embedding_weight"]), np.zeros(0), np.zeros(0), [])
         regression = LogisticRegression(
-            C=float(self._config["C"]), max_iter=int(self._config["max_iter"]), class_weight="balanced",
+            C=float(self._config["C"]),
+            max_iter=int(self._config["max_iter"]),
+            class_weight="balanced",
             random_state=42,
         )
         regression.fit(model.features(counts, embeddings), [e.get(INTENT) for e in examples])
@@ -154,8 +169,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 continue
             counts, embeddings = sentence_features([message], self._config["featurizers"] or None)
             [probabilities] = self._model.probabilities(self._model.features(counts, embeddings))
-            ranking = [{"name": self._model.labels[index], "confidence": float(probabilities[index])}
-                       for index in np.argsort(-probabilities)]
+            ranking = [
+                {"name": self._model.labels[index], "confidence": float(probabilities[index])}
+                for index in np.argsort(-probabilities)
+            ]
             message.set(INTENT, ranking[0], add_to_output=True)
             length = int(self._config["ranking_length"])
             message.set("intent_ranking", ranking[:length] if length > 0 else ranking, add_to_output=True)
@@ -175,13 +192,24 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
-                    model = LinearModel(arrays["idf"], float(arrays["embedding_weight"]), arrays["weights"],
-                                        arrays["bias"], [str(label) for label in arrays["labels"]])
+                    model = LinearModel(
+                        arrays["idf"],
+                        float(arrays["embedding_weight"]),
+                        arrays["weights"],
+                        arrays["bias"],
+                        [str(label) for label in arrays["labels"]],
+                    )
         except (ValueError, FileNotFoundError):
             logger.debug(f"No trained {cls.__name__} in the model; it will predict nothing.")
             model = None

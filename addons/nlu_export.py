@@ -95,8 +95,11 @@ def render_example(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
         if entity.get("value", span) == span and not extras:
             pieces.append(f"[{span}]({entity['entity']})")
         else:
-            described = {"entity": entity["entity"], **({"value": entity["value"]} if entity["value"] != span else {}),
-                         **extras}
+            described = {
+                "entity": entity["entity"],
+                **({"value": entity["value"]} if entity["value"] != span else {}),
+                **extras,
+            }
             pieces.append(f"[{span}]{json.dumps(described, ensure_ascii=False)}")
         position = entity["end"]
     pieces.append(text[position:])
@@ -163,18 +166,24 @@ def _clean(intent: Any, text: Any, entities: Any) -> Optional[_Example]:
         raise ExportError(f"cannot export {text!r} for {intent}: the text is not text")
     # A value that is not text (a number from a custom extractor) is dropped: the words themselves are the value.
     entity_list = [
-        dict(entity) if isinstance(entity.get("value", ""), str)
+        dict(entity)
+        if isinstance(entity.get("value", ""), str)
         else {key: value for key, value in entity.items() if key != "value"}
-        for entity in entities or [] if isinstance(entity, Mapping)
+        for entity in entities or []
+        if isinstance(entity, Mapping)
     ]
     cleaned, moved = rewrite_example(text, entity_list, training_text)
     if not group_key(cleaned):
         return None
     # An entity whose words were masked would teach the model that the placeholder's word ("email") is the
     # entity; the example is kept without that annotation.
-    kept = [entity for entity in entity_spans(cleaned, moved)
-            if not any(placeholder in cleaned[entity["start"] : entity["end"]]
-                       for placeholder in TRAINING_PLACEHOLDERS.values())]
+    kept = [
+        entity
+        for entity in entity_spans(cleaned, moved)
+        if not any(
+            placeholder in cleaned[entity["start"] : entity["end"]] for placeholder in TRAINING_PLACEHOLDERS.values()
+        )
+    ]
     return _Example(intent, cleaned, kept)
 
 
@@ -283,8 +292,9 @@ class DomainFile:
         if not self.path.is_file():
             raise ExportError(f"there is no domain file {self.path} (a domain split over a folder is not supported)")
         self.yaml = YAML(typ="rt")
-        self.yaml.preserve_quotes = True
-        self.yaml.width = 4096  # never fold a long response
+        # ruamel.yaml 0.17 types these two attributes by their None defaults (unannotated in YAML.__init__).
+        self.yaml.preserve_quotes = True  # type: ignore[assignment]
+        self.yaml.width = 4096  # type: ignore[assignment]  # never fold a long response
         self.yaml.indent(mapping=2, sequence=4, offset=2)  # the domain's own style: "intents:\n  - greet"
         # Written as "null", as Rasa's files have it, not as an empty value.
         self.yaml.representer.add_representer(

@@ -128,6 +128,7 @@ def create_app(model: ServedModel, token: Text, reload_every: Optional[float] = 
         return responses.json({"model_file": os.path.basename(model.model_file), "messages_parsed": app.ctx.parsed})
 
     if reload_every:
+
         async def follow_model_changes() -> None:
             while True:
                 await asyncio.sleep(reload_every)

@@ -15,8 +15,8 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Text, Tu
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 from addons import seams
@@ -71,9 +71,7 @@ class RuleIndex:
         return found
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class IndexedRulePolicy(RulePolicy):
     """RulePolicy with indexed rule lookup; configured and trained exactly like RulePolicy."""
 

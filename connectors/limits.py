@@ -12,10 +12,14 @@ MAX_BODY_BYTES = 64 * 1024  # a REST request: a long message with metadata fits 
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024  # one socket.io packet (engine.io's limit; its default is 1 MB)
 MAX_SENDER_CHARACTERS = 200
 
-TOO_LONG = (f"Sorry, that message is too long for me (the limit is {MAX_MESSAGE_CHARACTERS:,} characters). Could "
-            "you send it in shorter parts?")
-TOO_FAST = ("Sorry, that was more messages than I can read at once, so I missed your last one. Could you wait a "
-            "few seconds and send it again?")
+TOO_LONG = (
+    f"Sorry, that message is too long for me (the limit is {MAX_MESSAGE_CHARACTERS:,} characters). Could "
+    "you send it in shorter parts?"
+)
+TOO_FAST = (
+    "Sorry, that was more messages than I can read at once, so I missed your last one. Could you wait a "
+    "few seconds and send it again?"
+)
 
 # Messages per client address: a burst, then a steady rate. A person types a message every few seconds at most;
 # one address may also be an office or a mobile network's gateway with several customers chatting at once, so
@@ -32,13 +36,14 @@ class ClientMessageRate:
     are forgotten least recently used first, so memory stays bounded whatever addresses arrive. A rate of 0 (or
     a burst of 0) allows everything."""
 
-    def __init__(self, per_minute: float, burst: int, max_clients: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: float, burst: int, max_clients: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_second = per_minute / 60.0
         self.burst = float(burst)
         self._max_clients = max_clients
         self._clock = clock
-        self._buckets: "OrderedDict[Text, Tuple[float, float]]" = OrderedDict()  # client -> tokens, as of
+        self._buckets: OrderedDict[Text, Tuple[float, float]] = OrderedDict()  # client -> tokens, as of
         self._lock = threading.Lock()
 
     @property
@@ -78,8 +83,9 @@ class ClientMessageRate:
                 raise ValueError(f"{name} must not be negative")
             return value
 
-        return cls(number(MESSAGES_PER_MINUTE, DEFAULT_MESSAGES_PER_MINUTE),
-                   int(number(MESSAGE_BURST, DEFAULT_MESSAGE_BURST)))
+        return cls(
+            number(MESSAGES_PER_MINUTE, DEFAULT_MESSAGES_PER_MINUTE), int(number(MESSAGE_BURST, DEFAULT_MESSAGE_BURST))
+        )
 
 
 _shared_rate: Optional[ClientMessageRate] = None

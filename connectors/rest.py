@@ -22,8 +22,15 @@ from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.limits import (MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SENDER_CHARACTERS, TOO_FAST, TOO_LONG,
-                               ClientMessageRate, shared_message_rate)
+from connectors.limits import (
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARACTERS,
+    MAX_SENDER_CHARACTERS,
+    TOO_FAST,
+    TOO_LONG,
+    ClientMessageRate,
+    shared_message_rate,
+)
 from customer_care.identity import CONVERSATION_PREFIX, CustomerTokens, client_key, client_key_secret, trusted_metadata
 
 _PARSED = "larkspur_payload"
@@ -58,8 +65,12 @@ def _optional_text(request: Request, field: Text) -> Optional[Text]:
 
 
 class ValidatedRestInput(RestInput):
-    def __init__(self, customer_tokens: Optional[CustomerTokens] = None, client_secret: Optional[Text] = None,
-                 message_rate: Optional[ClientMessageRate] = None) -> None:
+    def __init__(
+        self,
+        customer_tokens: Optional[CustomerTokens] = None,
+        client_secret: Optional[Text] = None,
+        message_rate: Optional[ClientMessageRate] = None,
+    ) -> None:
         self.customer_tokens = customer_tokens
         self.client_secret = client_secret
         self.message_rate = message_rate
@@ -101,8 +112,11 @@ class ValidatedRestInput(RestInput):
         async def refuse_too_fast(request: Request) -> Optional[HTTPResponse]:
             if request.method != "POST" or message_rate.allow(self._client(request)):
                 return None
-            return response.json([{"recipient_id": None, "text": TOO_FAST}], status=429,
-                                 headers={"Retry-After": str(message_rate.retry_after(self._client(request)))})
+            return response.json(
+                [{"recipient_id": None, "text": TOO_FAST}],
+                status=429,
+                headers={"Retry-After": str(message_rate.retry_after(self._client(request)))},
+            )
 
         return custom_webhook
 

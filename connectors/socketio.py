@@ -23,8 +23,14 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 
-from connectors.limits import (MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, TOO_FAST, TOO_LONG,
-                               ClientMessageRate, shared_message_rate)
+from connectors.limits import (
+    MAX_MESSAGE_CHARACTERS,
+    MAX_SOCKET_MESSAGE_BYTES,
+    TOO_FAST,
+    TOO_LONG,
+    ClientMessageRate,
+    shared_message_rate,
+)
 from customer_care.identity import CustomerTokens, SessionTokens, client_key, client_key_secret, trusted_metadata
 
 logger = logging.getLogger(__name__)
@@ -46,6 +52,7 @@ def disconnect_without_waiting(eio: Any) -> None:
 
     eio.disconnect = disconnect
 
+
 DEFAULT_ORIGINS: List[Text] = ["http://localhost:5006", "http://127.0.0.1:5006"]  # the demo shop page (make run)
 
 
@@ -59,17 +66,20 @@ class SocketIOWithOrigins(SocketIOInput):
         credentials = dict(credentials or {})
         origins = credentials.pop("cors_allowed_origins", DEFAULT_ORIGINS)
         if not (origins == "*" or (isinstance(origins, list) and all(isinstance(o, str) for o in origins))):
-            raise ValueError('socketio: cors_allowed_origins must be "*" or a list of origins like '
-                             '"https://shop.example"')
+            raise ValueError(
+                'socketio: cors_allowed_origins must be "*" or a list of origins like "https://shop.example"'
+            )
         if credentials.get("jwt_key"):
-            raise ValueError("socketio: jwt_key is not used by this channel; signed-in customers send the shop's "
-                             "token as customData.customer_token, verified with LARKSPUR_CUSTOMER_TOKEN_KEY")
+            raise ValueError(
+                "socketio: jwt_key is not used by this channel; signed-in customers send the shop's "
+                "token as customData.customer_token, verified with LARKSPUR_CUSTOMER_TOKEN_KEY"
+            )
         channel = super().from_credentials(credentials)
-        channel.allowed_origins = origins  # type: ignore[attr-defined]
-        channel.sessions = SessionTokens.from_environment()  # type: ignore[attr-defined]
-        channel.customer_tokens = CustomerTokens.from_environment()  # type: ignore[attr-defined]
-        channel.client_secret = client_key_secret()  # type: ignore[attr-defined]
-        channel.message_rate = shared_message_rate()  # type: ignore[attr-defined]
+        channel.allowed_origins = origins
+        channel.sessions = SessionTokens.from_environment()
+        channel.customer_tokens = CustomerTokens.from_environment()
+        channel.client_secret = client_key_secret()
+        channel.message_rate = shared_message_rate()
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
@@ -114,14 +124,26 @@ class SocketIOWithOrigins(SocketIOInput):
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
                 return
             text = data.get("message", "")
-            refusal = (TOO_FAST if not message_rate.allow(state.get("client"))
-                       else TOO_LONG if len(text) > MAX_MESSAGE_CHARACTERS else None)
+            refusal = (
+                TOO_FAST
+                if not message_rate.allow(state.get("client"))
+                else TOO_LONG
+                if len(text) > MAX_MESSAGE_CHARACTERS
+                else None
+            )
             if refusal:
                 await sio.emit(self.bot_message_evt, {"text": refusal}, room=sid, namespace=self.namespace)
                 return
             metadata = trusted_metadata(data.get(self.metadata_key), customer_tokens, state.get("client"))
-            await on_new_message(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), conversation_id,
-                                             input_channel=self.name(), metadata=metadata))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    SocketIOOutput(sio, self.bot_message_evt),
+                    conversation_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
 
         # Rasa's own handlers for these events are replaced (one handler per event and namespace).
         sio.on("connect", handler=connect, namespace=self.namespace)

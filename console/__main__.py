@@ -1,11 +1,11 @@
 """The agent console's command line.
 
-    python -m console serve [--host 127.0.0.1] [--port 5006]
-    python -m console add-agent USERNAME --name "Display Name" [--role agent|trainer] [--password-stdin]
-    python -m console set-password USERNAME [--password-stdin]
-    python -m console disable-agent USERNAME    # can't log in any more; open sessions end at once
-    python -m console enable-agent USERNAME
-    python -m console list-agents
+python -m console serve [--host 127.0.0.1] [--port 5006]
+python -m console add-agent USERNAME --name "Display Name" [--role agent|trainer] [--password-stdin]
+python -m console set-password USERNAME [--password-stdin]
+python -m console disable-agent USERNAME    # can't log in any more; open sessions end at once
+python -m console enable-agent USERNAME
+python -m console list-agents
 """
 
 import argparse
@@ -16,10 +16,9 @@ from typing import Callable, Optional, Sequence, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from customer_care.agents import AgentDirectory, AgentError, Role
-
 from console.sessions import SessionStore
 from console.settings import ConsoleSettings, SettingsError
+from customer_care.agents import AgentDirectory, AgentError, Role
 
 USAGE_ERROR = 2
 
@@ -28,8 +27,9 @@ class PasswordError(AgentError):
     """The password could not be read, or the two entries differ."""
 
 
-def main(argv: Optional[Sequence[str]] = None, stdin: TextIO = sys.stdin,
-         ask: Callable[[str], str] = getpass.getpass) -> int:
+def main(
+    argv: Optional[Sequence[str]] = None, stdin: TextIO = sys.stdin, ask: Callable[[str], str] = getpass.getpass
+) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = ConsoleSettings.from_env()
@@ -60,14 +60,19 @@ def main(argv: Optional[Sequence[str]] = None, stdin: TextIO = sys.stdin,
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
     except SQLAlchemyError as error:
-        print(f"error: cannot use the database: {type(error).__name__}: {error.args[0] if error.args else ''}",
-              file=sys.stderr)
+        print(
+            f"error: cannot use the database: {type(error).__name__}: {error.args[0] if error.args else ''}",
+            file=sys.stderr,
+        )
         return 1
 
 
 def _sessions(settings: ConsoleSettings) -> SessionStore:
-    return SessionStore(settings.database_url, idle=timedelta(hours=settings.session_hours),
-                        lifetime=timedelta(hours=settings.session_max_hours))
+    return SessionStore(
+        settings.database_url,
+        idle=timedelta(hours=settings.session_hours),
+        lifetime=timedelta(hours=settings.session_max_hours),
+    )
 
 
 def _serve(settings: ConsoleSettings, host: str, port: int) -> int:
@@ -83,7 +88,7 @@ def _serve(settings: ConsoleSettings, host: str, port: int) -> int:
 def _list_agents(directory: AgentDirectory) -> int:
     agents = directory.all()
     if not agents:
-        print("No agents yet. Add one with: python -m console add-agent USERNAME --name \"Display Name\"")
+        print('No agents yet. Add one with: python -m console add-agent USERNAME --name "Display Name"')
         return 0
     width = max(len(agent.username) for agent in agents)
     for agent in agents:
@@ -118,8 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     add = commands.add_parser("add-agent", help="create a console account")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="display name; customers see it next to the agent's replies")
-    add.add_argument("--role", choices=[role.value for role in Role], default=Role.AGENT.value,
-                     help="agent (default) or trainer (read-only)")
+    add.add_argument(
+        "--role",
+        choices=[role.value for role in Role],
+        default=Role.AGENT.value,
+        help="agent (default) or trainer (read-only)",
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
     change = commands.add_parser("set-password", help="change an account's password (logs it out everywhere)")
     change.add_argument("username")

@@ -7,10 +7,6 @@ from typing import Awaitable, Callable
 from sanic import HTTPResponse, Request
 from sanic import response as responses
 
-from customer_care.agents import Agent, Role
-from customer_care.database import utc_now
-from customer_care.tickets import Ticket
-
 from console.auth import require_role
 from console.context import console_of
 from console.desk import can_act
@@ -18,22 +14,35 @@ from console.errors import EXPECTED_ERRORS, status_for
 from console.pages import agent_names, render_ticket
 from console.present import detail_json, parse_days, report_json, ticket_json, tickets_json
 from console.web import error_page, is_form, payload
+from customer_care.agents import Agent, Role
+from customer_care.database import utc_now
+from customer_care.tickets import Ticket
 
 Action = Callable[[Request, int], Awaitable[Ticket]]
 
 
 async def me(request: Request) -> HTTPResponse:
     agent: Agent = request.ctx.agent
-    return responses.json({"username": agent.username, "display_name": agent.display_name,
-                           "role": agent.role.value, "can_act": can_act(agent)})
+    return responses.json(
+        {
+            "username": agent.username,
+            "display_name": agent.display_name,
+            "role": agent.role.value,
+            "can_act": can_act(agent),
+        }
+    )
 
 
 async def tickets(request: Request) -> HTTPResponse:
     console = console_of(request)
     now = utc_now()
     queue = await asyncio.to_thread(console.tickets.queue)
-    return responses.json({"tickets": tickets_json(queue, await agent_names(console), now),
-                           "generated_at": now.isoformat(timespec="seconds")})
+    return responses.json(
+        {
+            "tickets": tickets_json(queue, await agent_names(console), now),
+            "generated_at": now.isoformat(timespec="seconds"),
+        }
+    )
 
 
 async def ticket(request: Request, ticket_id: int) -> HTTPResponse:
@@ -57,6 +66,7 @@ async def issues(request: Request) -> HTTPResponse:
 def ticket_action(action: Action) -> Callable[[Request, int], Awaitable[HTTPResponse]]:
     """The handler of a ticket action: its refusals (a role included) are shown on the ticket page to a form,
     as JSON to a script."""
+
     async def handler(request: Request, ticket_id: int) -> HTTPResponse:
         console = console_of(request)
         try:

@@ -8,12 +8,6 @@ from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import SanicException
 from sanic.response import BaseHTTPResponse
 
-from customer_care.agents import AgentDirectory
-from customer_care.inbox import Inbox
-from customer_care.issue_log import IssueLog
-from customer_care.retention import retention_days, start_daily_purge
-from customer_care.tickets import TicketStore
-
 from console.auth import gate_unmatched
 from console.context import Console
 from console.desk import TicketDesk
@@ -24,6 +18,11 @@ from console.sessions import SessionStore, ThrottleRules
 from console.settings import ConsoleSettings
 from console.shop import shop_blueprint
 from console.web import error_page, read_cookies_leniently, template_environment
+from customer_care.agents import AgentDirectory
+from customer_care.inbox import Inbox
+from customer_care.issue_log import IssueLog
+from customer_care.retention import retention_days, start_daily_purge
+from customer_care.tickets import TicketStore
 
 APP_NAME = "agent_console"
 MAX_REQUEST_BYTES = 256 * 1024  # replies are at most 2,000 characters; nothing legitimate is bigger
@@ -48,12 +47,21 @@ def create_app(settings: ConsoleSettings, rasa_client: Optional[RasaApi] = None)
     app = Sanic(APP_NAME)
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
     app.ctx.console = Console(
-        settings=settings, tickets=tickets, agents=AgentDirectory(settings.database_url), issues=issues,
-        sessions=SessionStore(settings.database_url, timedelta(hours=settings.session_hours),
-                              lifetime=timedelta(hours=settings.session_max_hours),
-                              throttle=ThrottleRules(per_user=settings.login_failures_per_user,
-                                                     per_address=settings.login_failures_per_address)),
-        rasa=rasa_client, desk=TicketDesk(tickets, issues, rasa_client), templates=template_environment(),
+        settings=settings,
+        tickets=tickets,
+        agents=AgentDirectory(settings.database_url),
+        issues=issues,
+        sessions=SessionStore(
+            settings.database_url,
+            timedelta(hours=settings.session_hours),
+            lifetime=timedelta(hours=settings.session_max_hours),
+            throttle=ThrottleRules(
+                per_user=settings.login_failures_per_user, per_address=settings.login_failures_per_address
+            ),
+        ),
+        rasa=rasa_client,
+        desk=TicketDesk(tickets, issues, rasa_client),
+        templates=template_environment(),
         inbox=Inbox(settings.events_url or None, settings.database_url),
     )
     # The app's request middleware runs before the blueprints': the session gate then reads the cookies.
@@ -91,8 +99,12 @@ def _daily_purge(days: int) -> Callable[[Sanic, object], Coroutine[Any, Any, Non
     async def purge_daily(app: Sanic, _loop: object) -> None:
         """Purge what is older than `days` now and every 24 h, in a worker thread (customer_care.retention)."""
         settings: ConsoleSettings = app.ctx.console.settings
-        start_daily_purge(days, database_url=settings.database_url, events_url=settings.events_url or None,
-                          log=logging.getLogger("sanic.root"))
+        start_daily_purge(
+            days,
+            database_url=settings.database_url,
+            events_url=settings.events_url or None,
+            log=logging.getLogger("sanic.root"),
+        )
 
     return purge_daily
 

@@ -31,12 +31,11 @@ from typing import Awaitable, Callable, Concatenate, Optional, ParamSpec, Tuple,
 from sanic import HTTPResponse, Request
 from sanic import response as responses
 
-from customer_care.agents import Agent, Role
-
 from console.context import Console, console_of
 from console.errors import NotAllowed
 from console.sessions import Session
 from console.web import error_page, is_api, json_error, render
+from customer_care.agents import Agent, Role
 
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
@@ -83,8 +82,11 @@ async def require_session(request: Request) -> Optional[HTTPResponse]:
     token = request.cookies.get(SESSION_COOKIE, "")
     session, agent = await asyncio.to_thread(_live_session, console, token)
     if session is None or agent is None:  # no session, an expired one, or no usable account
-        response = (json_error(401, "You are not logged in, or your session has expired. Log in again.")
-                    if is_api(request) else responses.redirect("/login", status=303))
+        response = (
+            json_error(401, "You are not logged in, or your session has expired. Log in again.")
+            if is_api(request)
+            else responses.redirect("/login", status=303)
+        )
         if token:
             clear_cookie(response, SESSION_COOKIE, console.settings.secure_cookies)
         return response
@@ -121,6 +123,7 @@ def _live_session(console: Console, token: str) -> Tuple[Optional[Session], Opti
 def require_role(role: Role, refusal: str) -> Callable[[Handler[Arguments, Result]], Handler[Arguments, Result]]:
     """Decorates a handler behind the session gate: an account without `role` gets `refusal` (which may name
     their `{role}`) as a 403, before the handler reads or changes anything."""
+
     def decorate(handler: Handler[Arguments, Result]) -> Handler[Arguments, Result]:
         @functools.wraps(handler)
         async def checked(request: Request, /, *args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
@@ -164,11 +167,17 @@ async def login(request: Request) -> HTTPResponse:
             await asyncio.to_thread(throttle.record_failure, username, address)
             return _login_page(request, status=401, message=WRONG_LOGIN, username=username)
         await asyncio.to_thread(throttle.record_success, username)
-    session_token = await asyncio.to_thread(_new_session, console, request.cookies.get(SESSION_COOKIE, ""),
-                                            agent.username)
+    session_token = await asyncio.to_thread(
+        _new_session, console, request.cookies.get(SESSION_COOKIE, ""), agent.username
+    )
     response = responses.redirect("/", status=303)
-    set_cookie(response, SESSION_COOKIE, session_token, console.settings.secure_cookies,
-               max_age=int(console.sessions.lifetime.total_seconds()))
+    set_cookie(
+        response,
+        SESSION_COOKIE,
+        session_token,
+        console.settings.secure_cookies,
+        max_age=int(console.sessions.lifetime.total_seconds()),
+    )
     clear_cookie(response, LOGIN_CSRF_COOKIE, console.settings.secure_cookies)
     return response
 
@@ -217,8 +226,7 @@ async def logout(request: Request) -> HTTPResponse:
     return response
 
 
-def _login_page(request: Request, status: int = 200, message: Optional[str] = None,
-                username: str = "") -> HTTPResponse:
+def _login_page(request: Request, status: int = 200, message: Optional[str] = None, username: str = "") -> HTTPResponse:
     # Reusing the cookie's token keeps a login form in another tab valid.
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     if not TOKEN_PATTERN.match(token):
@@ -226,4 +234,3 @@ def _login_page(request: Request, status: int = 200, message: Optional[str] = No
     response = render(request, "login.html", status=status, login_csrf=token, message=message, username=username)
     set_cookie(response, LOGIN_CSRF_COOKIE, token, console_of(request).settings.secure_cookies)
     return response
-

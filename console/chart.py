@@ -58,9 +58,16 @@ def category_chart(trends: Sequence[CategoryTrend], top: int = 10) -> Optional[B
     longest = max(max(trend.count, trend.previous_count) for trend in shown)
     scale = BAR_AREA / longest
     bars = [
-        Bar(category=trend.category, label=_shorten(trend.category.replace("_", " ")), count=trend.count,
-            previous_count=trend.previous_count, trend=trend.trend, y=TOP + index * ROW_HEIGHT,
-            width=round(trend.count * scale, 1), previous_width=round(trend.previous_count * scale, 1))
+        Bar(
+            category=trend.category,
+            label=_shorten(trend.category.replace("_", " ")),
+            count=trend.count,
+            previous_count=trend.previous_count,
+            trend=trend.trend,
+            y=TOP + index * ROW_HEIGHT,
+            width=round(trend.count * scale, 1),
+            previous_width=round(trend.previous_count * scale, 1),
+        )
         for index, trend in enumerate(shown)
     ]
     return BarChart(bars=bars, width=LABEL_WIDTH + BAR_AREA + VALUE_WIDTH, height=TOP + len(bars) * ROW_HEIGHT)

@@ -5,15 +5,14 @@ from dataclasses import dataclass
 from jinja2 import Environment
 from sanic import Request
 
+from console.desk import TicketDesk
+from console.rasa_api import RasaApi
+from console.sessions import SessionStore
+from console.settings import ConsoleSettings
 from customer_care.agents import AgentDirectory
 from customer_care.inbox import Inbox
 from customer_care.issue_log import IssueLog
 from customer_care.tickets import TicketStore
-
-from console.sessions import SessionStore
-from console.desk import TicketDesk
-from console.rasa_api import RasaApi
-from console.settings import ConsoleSettings
 
 
 @dataclass
@@ -30,4 +29,4 @@ class Console:
 
 
 def console_of(request: Request) -> Console:
-    return request.app.ctx.console  # type: ignore[no-any-return]
+    return request.app.ctx.console

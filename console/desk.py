@@ -10,12 +10,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Awaitable, List
 
+from console.errors import InvalidInput, UnknownTicket
+from console.rasa_api import RasaApi, RasaUnavailable
 from customer_care.agents import Agent, Role
 from customer_care.issue_log import IssueEntry, IssueKind, IssueLog
 from customer_care.tickets import Ticket, TicketError, TicketStatus, TicketStore
-
-from console.errors import InvalidInput, UnknownTicket
-from console.rasa_api import RasaApi, RasaUnavailable
 
 MAX_TEXT_LENGTH = 2000
 
@@ -70,8 +69,7 @@ class TicketDesk:
 
     async def hand_back(self, ticket_id: int, agent: Agent) -> Ticket:
         await self.find(ticket_id)
-        ticket = await asyncio.to_thread(self.tickets.close, ticket_id, agent.username,
-                                         TicketStatus.HANDED_BACK.value)
+        ticket = await asyncio.to_thread(self.tickets.close, ticket_id, agent.username, TicketStatus.HANDED_BACK.value)
         await self._tell_bot(self.rasa.hand_back(ticket.conversation_id), f"Ticket {ticket_id} is handed back")
         return ticket
 
@@ -91,15 +89,24 @@ class TicketDesk:
 
     def _detail(self, ticket_id: int) -> TicketDetail:
         ticket = self._find(ticket_id)
-        return TicketDetail(ticket=ticket, history=self.tickets.customer_history(ticket),
-                            issues=self.issues.for_conversation(ticket.conversation_id))
+        return TicketDetail(
+            ticket=ticket,
+            history=self.tickets.customer_history(ticket),
+            issues=self.issues.for_conversation(ticket.conversation_id),
+        )
 
     def _resolve(self, ticket_id: int, username: str, note: str) -> Ticket:
         ticket = self.tickets.close(ticket_id, username, TicketStatus.RESOLVED.value, note)
-        self.issues.record(IssueEntry(
-            conversation_id=ticket.conversation_id, kind=IssueKind.ESCALATION.value, category=ticket.category,
-            paraphrase=ticket.summary, raw_text=note, outcome="resolved_by_agent",
-        ))
+        self.issues.record(
+            IssueEntry(
+                conversation_id=ticket.conversation_id,
+                kind=IssueKind.ESCALATION.value,
+                category=ticket.category,
+                paraphrase=ticket.summary,
+                raw_text=note,
+                outcome="resolved_by_agent",
+            )
+        )
         return ticket
 
     @staticmethod
@@ -108,6 +115,6 @@ class TicketDesk:
         try:
             await request
         except RasaUnavailable as error:
-            raise RasaUnavailable(f"{done}, but the bot could not be told, so it stays silent in this chat: "
-                                  f"{error}") from error
-
+            raise RasaUnavailable(
+                f"{done}, but the bot could not be told, so it stays silent in this chat: {error}"
+            ) from error

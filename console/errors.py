@@ -1,8 +1,7 @@
 """The console's own refusals, and the HTTP status each failure maps to (shared by the JSON API and the forms)."""
 
-from customer_care.tickets import TicketError
-
 from console.rasa_api import RasaUnavailable
+from customer_care.tickets import TicketError
 
 
 class ConsoleError(Exception):

@@ -6,14 +6,13 @@ from typing import Dict, List, Optional
 
 from sanic import HTTPResponse, Request
 
-from customer_care.database import utc_now
-
 from console.chart import category_chart
 from console.context import Console, console_of
 from console.desk import can_act
 from console.present import PERIOD_CHOICES, detail_json, parse_days, report_json, tickets_json
 from console.rasa_api import RasaUnavailable, TranscriptLine
 from console.web import render
+from customer_care.database import utc_now
 
 
 async def agent_names(console: Console) -> Dict[str, str]:
@@ -32,8 +31,9 @@ async def ticket_page(request: Request, ticket_id: int) -> HTTPResponse:
     return await render_ticket(request, ticket_id)
 
 
-async def render_ticket(request: Request, ticket_id: int, status: int = 200,
-                        error: Optional[str] = None) -> HTTPResponse:
+async def render_ticket(
+    request: Request, ticket_id: int, status: int = 200, error: Optional[str] = None
+) -> HTTPResponse:
     """The ticket page; a failed form post shows it again with `error` above the forms."""
     console = console_of(request)
     detail = detail_json(await console.desk.detail(ticket_id), await agent_names(console), utc_now())
@@ -43,14 +43,28 @@ async def render_ticket(request: Request, ticket_id: int, status: int = 200,
         transcript = await console.rasa.transcript(detail["ticket"]["conversation_id"])
     except RasaUnavailable as unavailable:
         transcript_error = str(unavailable)
-    return render(request, "ticket.html", status=status, error=error, transcript=transcript,
-                  transcript_error=transcript_error, can_act=can_act(request.ctx.agent), **detail)
+    return render(
+        request,
+        "ticket.html",
+        status=status,
+        error=error,
+        transcript=transcript,
+        transcript_error=transcript_error,
+        can_act=can_act(request.ctx.agent),
+        **detail,
+    )
 
 
 async def issues_page(request: Request) -> HTTPResponse:
     days, note = parse_days(request.args.get("days"))
     # In a worker thread: the report reads the log and compares phrases, and the loop serves other agents meanwhile.
     report = await asyncio.to_thread(console_of(request).issues.frequency_report, days)
-    return render(request, "issues.html", page="issues", report=report_json(report),
-                  chart=category_chart(report.categories), note=note, choices=PERIOD_CHOICES)
-
+    return render(
+        request,
+        "issues.html",
+        page="issues",
+        report=report_json(report),
+        chart=category_chart(report.categories),
+        note=note,
+        choices=PERIOD_CHOICES,
+    )

@@ -7,19 +7,18 @@ same thing.
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from console.desk import TicketDetail
 from customer_care.issue_log import IssueEntry, Report
 from customer_care.tickets import Ticket
 
-from console.desk import TicketDetail
-
 
 def label(value: Optional[str]) -> str:
-    """"late_delivery" -> "late delivery"; nothing -> "—"."""
+    """ "late_delivery" -> "late delivery"; nothing -> "—"."""
     return value.replace("_", " ") if value else "—"
 
 
 def when(iso_time: Optional[str]) -> str:
-    """"2026-03-10T14:05:09+00:00" -> "2026-03-10 14:05 UTC" (the console stores and shows UTC)."""
+    """ "2026-03-10T14:05:09+00:00" -> "2026-03-10 14:05 UTC" (the console stores and shows UTC)."""
     return f"{iso_time[:16].replace('T', ' ')} UTC" if iso_time else "—"
 
 
@@ -104,8 +103,13 @@ def report_json(report: Report) -> Dict[str, Any]:
         "previous_total": report.previous_total,
         "trend": report.trend,
         "categories": [
-            {"category": trend.category, "count": trend.count, "previous_count": trend.previous_count,
-             "change": trend.change, "trend": trend.trend}
+            {
+                "category": trend.category,
+                "count": trend.count,
+                "previous_count": trend.previous_count,
+                "change": trend.change,
+                "trend": trend.trend,
+            }
             for trend in report.categories
         ],
         "kinds": [{"kind": kind, "count": count} for kind, count in report.kinds],
@@ -133,5 +137,6 @@ def parse_days(text: Optional[str]) -> Tuple[int, Optional[str]]:
     if 1 <= days <= MAX_DAYS:
         return days, None
     shown = text if len(text) <= 20 else text[:20] + "…"
-    return DEFAULT_DAYS, (f"“{shown}” is not a number of days from 1 to {MAX_DAYS}; "
-                          f"showing the last {DEFAULT_DAYS} days.")
+    return DEFAULT_DAYS, (
+        f"“{shown}” is not a number of days from 1 to {MAX_DAYS}; showing the last {DEFAULT_DAYS} days."
+    )

@@ -116,32 +116,50 @@ class RasaClient:
 
     async def send_agent_message(self, conversation_id: str, agent_name: str, text: str) -> None:
         event = {"event": "bot", "text": agent_text(agent_name, text), "metadata": {"agent_name": agent_name}}
-        await self._request("POST", conversation_id, "tracker/events",
-                            {"output_channel": "latest", "execute_side_effects": "true"}, event)
+        await self._request(
+            "POST",
+            conversation_id,
+            "tracker/events",
+            {"output_channel": "latest", "execute_side_effects": "true"},
+            event,
+        )
 
     async def resume(self, conversation_id: str) -> None:
-        await self._request("POST", conversation_id, "tracker/events",
-                            {"output_channel": "latest", "execute_side_effects": "true"}, {"event": "resume"})
+        await self._request(
+            "POST",
+            conversation_id,
+            "tracker/events",
+            {"output_channel": "latest", "execute_side_effects": "true"},
+            {"event": "resume"},
+        )
 
     async def hand_back(self, conversation_id: str) -> None:
         """Unpause the bot, then let it greet the customer again and ask how satisfied they were."""
         await self.resume(conversation_id)
-        await self._request("POST", conversation_id, "execute", {"output_channel": "latest"},
-                            {"name": BOT_BACK_ACTION})
+        await self._request("POST", conversation_id, "execute", {"output_channel": "latest"}, {"name": BOT_BACK_ACTION})
 
-    async def _request(self, method: str, conversation_id: str, endpoint: str, params: Mapping[str, str],
-                       body: Optional[Dict[str, Any]] = None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        conversation_id: str,
+        endpoint: str,
+        params: Mapping[str, str],
+        body: Optional[Dict[str, Any]] = None,
+    ) -> Any:
         url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/{endpoint}"
         what = f"{method} /conversations/…/{endpoint}"
         try:
-            async with self._client().request(method, url, params={**params, "token": self._token},
-                                              json=body) as response:
+            async with self._client().request(
+                method, url, params={**params, "token": self._token}, json=body
+            ) as response:
                 if response.status in (401, 403):
-                    raise RasaUnavailable(f"Rasa refused the console's API token ({response.status} to {what}); "
-                                          "check RASA_API_TOKEN.")
+                    raise RasaUnavailable(
+                        f"Rasa refused the console's API token ({response.status} to {what}); check RASA_API_TOKEN."
+                    )
                 if response.status >= 400:
-                    raise RasaUnavailable(f"Rasa answered {response.status} to {what}: "
-                                          f"{_reason(await response.text())}")
+                    raise RasaUnavailable(
+                        f"Rasa answered {response.status} to {what}: {_reason(await response.text())}"
+                    )
                 return await response.json(content_type=None)
         except RasaUnavailable:
             raise
@@ -175,11 +193,19 @@ def _line(event: Mapping[str, Any]) -> Optional[TranscriptLine]:
     kind = event.get("event")
     time = _iso_time(event.get("timestamp"))
     if kind == "pause":
-        return {"sender": "system", "text": "Conversation paused: the bot waits for an agent.", "time": time,
-                "agent_name": None}
+        return {
+            "sender": "system",
+            "text": "Conversation paused: the bot waits for an agent.",
+            "time": time,
+            "agent_name": None,
+        }
     if kind == "resume":
-        return {"sender": "system", "text": "Conversation resumed: the bot answers again.", "time": time,
-                "agent_name": None}
+        return {
+            "sender": "system",
+            "text": "Conversation resumed: the bot answers again.",
+            "time": time,
+            "agent_name": None,
+        }
     text = event.get("text")
     if kind not in ("user", "bot") or not isinstance(text, str) or not text:
         return None  # slots, actions, button-only or image-only messages: not part of the readable chat
@@ -193,9 +219,9 @@ def _line(event: Mapping[str, Any]) -> Optional[TranscriptLine]:
     # text is shown as the agent typed it, without the escapes that keep the widget from reading it as Markdown.
     prefix = agent_text(agent_name, "")
     if text.startswith(prefix):
-        text = unescape_markdown(text[len(prefix):])
+        text = unescape_markdown(text[len(prefix) :])
     elif text.startswith(f"{agent_name}{AGENT_SUFFIX}"):  # a reply sent before replies were escaped
-        text = text[len(agent_name) + len(AGENT_SUFFIX):]
+        text = text[len(agent_name) + len(AGENT_SUFFIX) :]
     return {"sender": "agent", "text": text, "time": time, "agent_name": agent_name}
 
 

@@ -16,15 +16,14 @@ from sanic import HTTPResponse, Request
 from sanic import response as responses
 
 from addons.nlu_export import DomainFile, ExportError, ExportResult, export_examples
-from customer_care.agents import Role
-from customer_care.answers import answer_response
-from customer_care.inbox import FLAGS, LABEL_KINDS, InboxError, MessageGroup
-from customer_care.settings import PROJECT_ROOT
-
 from console.auth import require_role
 from console.context import Console, console_of
 from console.errors import InvalidInput
 from console.web import is_form, payload, render
+from customer_care.agents import Role
+from customer_care.answers import answer_response
+from customer_care.inbox import FLAGS, LABEL_KINDS, InboxError, MessageGroup
+from customer_care.settings import PROJECT_ROOT
 
 TRAINERS_ONLY = "Only trainers review and label messages; ask for an account with the trainer role."
 DOMAIN = PROJECT_ROOT / "domain.yml"
@@ -53,22 +52,31 @@ def _filters(request: Request) -> Dict[str, Any]:
     if flag is not None and flag not in FLAGS:
         raise InvalidInput(f"Unknown flag '{flag}'; one of {', '.join(FLAGS)}.")
     intent = (request.args.get("intent") or "").strip() or None
-    return {"flag": flag, "intent": intent, "since": _date(request.args.get("since"), "since"),
-            "until": _date(request.args.get("until"), "until", end_of_day=True),
-            "include_labelled": request.args.get("labelled") == "1",
-            "flagged_only": request.args.get("all") != "1"}
+    return {
+        "flag": flag,
+        "intent": intent,
+        "since": _date(request.args.get("since"), "since"),
+        "until": _date(request.args.get("until"), "until", end_of_day=True),
+        "include_labelled": request.args.get("labelled") == "1",
+        "flagged_only": request.args.get("all") != "1",
+    }
 
 
 def group_json(group: MessageGroup) -> Dict[str, Any]:
     label = group.label
     return {
-        "key": group.key, "text": group.text, "count": group.count, "predicted_intent": group.predicted_intent,
-        "min_confidence": group.min_confidence, "flags": sorted(group.flags),
+        "key": group.key,
+        "text": group.text,
+        "count": group.count,
+        "predicted_intent": group.predicted_intent,
+        "min_confidence": group.min_confidence,
+        "flags": sorted(group.flags),
         "customer_choices": dict(sorted(group.customer_choices.items(), key=lambda item: -item[1])),
         "last_seen": group.last_seen.isoformat(timespec="seconds"),
         "conversations": sorted({message.conversation_id for message in group.messages})[:5],
-        "label": None if label is None else {"kind": label.kind, "intent": label.intent, "entities": label.entities,
-                                              "reviewer": label.reviewer},
+        "label": None
+        if label is None
+        else {"kind": label.kind, "intent": label.intent, "entities": label.entities, "reviewer": label.reviewer},
     }
 
 
@@ -85,17 +93,25 @@ async def _groups(console: Console, request: Request) -> List[MessageGroup]:
 async def review_page(request: Request) -> HTTPResponse:
     groups = await _groups(console_of(request), request)
     filters = {key: request.args.get(key) or "" for key in ("flag", "intent", "since", "until", "labelled", "all")}
-    return render(request, "review.html", page="review", groups=[group_json(g) for g in groups],
-                  intents=await asyncio.to_thread(domain_intents), flags=FLAGS, filters=filters,
-                  notice=request.args.get("notice") or "")
+    return render(
+        request,
+        "review.html",
+        page="review",
+        groups=[group_json(g) for g in groups],
+        intents=await asyncio.to_thread(domain_intents),
+        flags=FLAGS,
+        filters=filters,
+        notice=request.args.get("notice") or "",
+    )
 
 
 @require_role(Role.TRAINER, TRAINERS_ONLY)
 async def api_groups(request: Request) -> HTTPResponse:
     groups = await _groups(console_of(request), request)
     intents = await asyncio.to_thread(domain_intents)
-    return responses.json({"groups": [group_json(group) for group in groups], "intents": list(intents),
-                           "flags": list(FLAGS)})
+    return responses.json(
+        {"groups": [group_json(group) for group in groups], "intents": list(intents), "flags": list(FLAGS)}
+    )
 
 
 def _keys(body: Any) -> List[str]:
@@ -134,8 +150,14 @@ async def api_label(request: Request) -> HTTPResponse:
         kind = "new_intent"
     entities = body.get("entities") if isinstance(body.get("entities"), list) else None
     try:
-        count = await asyncio.to_thread(console_of(request).inbox.label, _keys(body), kind,
-                                        request.ctx.agent.username, intent=intent, entities=entities)
+        count = await asyncio.to_thread(
+            console_of(request).inbox.label,
+            _keys(body),
+            kind,
+            request.ctx.agent.username,
+            intent=intent,
+            entities=entities,
+        )
     except InboxError as error:
         raise InvalidInput(str(error)) from None
     if is_form(request):
@@ -161,8 +183,12 @@ async def api_export(request: Request) -> HTTPResponse:
         result = await asyncio.to_thread(_export, console_of(request))
     except ExportError as error:
         raise InvalidInput(f"Nothing exported: {error}") from None
-    summary = {"path": str(result.path.relative_to(PROJECT_ROOT)), "written": result.written,
-               "skipped_existing": result.skipped_existing, "new_intents": result.new_intents}
+    summary = {
+        "path": str(result.path.relative_to(PROJECT_ROOT)),
+        "written": result.written,
+        "skipped_existing": result.skipped_existing,
+        "new_intents": result.new_intents,
+    }
     if is_form(request):
         return _back(request, _export_notice(summary))
     return responses.json(summary)
@@ -176,12 +202,16 @@ def _export(console: Console) -> ExportResult:
 
 
 def _export_notice(summary: Dict[str, Any]) -> str:
-    notice = (f"Exported {summary['written']} example(s) to {summary['path']} "
-              f"({summary['skipped_existing']} already in the training data).")
+    notice = (
+        f"Exported {summary['written']} example(s) to {summary['path']} "
+        f"({summary['skipped_existing']} already in the training data)."
+    )
     for intent in summary["new_intents"]:
-        notice += (f" New intent {intent}: added to domain.yml with the placeholder answer "
-                   f"{answer_response(intent)}; write the real answer, and add the intent to the shop questions in "
-                   f"data/rules/shop_questions.yml (docs/adding_a_shop_question.md).")
+        notice += (
+            f" New intent {intent}: added to domain.yml with the placeholder answer "
+            f"{answer_response(intent)}; write the real answer, and add the intent to the shop questions in "
+            f"data/rules/shop_questions.yml (docs/adding_a_shop_question.md)."
+        )
     return notice + " Then run make retrain."
 
 
@@ -200,8 +230,9 @@ async def api_misunderstood(request: Request, ticket_id: int) -> HTTPResponse:
         raise InvalidInput("'time' must be an ISO date and time, e.g. 2026-11-23T14:05:00+00:00.") from None
     if sent_at.tzinfo is None:
         sent_at = sent_at.replace(tzinfo=timezone.utc)
-    matched = await asyncio.to_thread(_mark_misunderstood, console, ticket.conversation_id, text, sent_at,
-                                      request.ctx.agent.username)
+    matched = await asyncio.to_thread(
+        _mark_misunderstood, console, ticket.conversation_id, text, sent_at, request.ctx.agent.username
+    )
     if is_form(request):
         return responses.redirect(f"/tickets/{ticket_id}", status=303)
     return responses.json({"marked": True, "matched_now": matched})

@@ -84,10 +84,15 @@ class LoginThrottle:
         stamp = to_stored_time(now or utc_now())
         buckets = [bucket for bucket, _ in self._buckets(username, address)]
         with self.engine.connect() as connection:
-            until = connection.execute(
-                select(login_failures_table.c.locked_until).where(login_failures_table.c.bucket.in_(buckets),
-                                                                  login_failures_table.c.locked_until > stamp)
-            ).scalars().all()
+            until = (
+                connection.execute(
+                    select(login_failures_table.c.locked_until).where(
+                        login_failures_table.c.bucket.in_(buckets), login_failures_table.c.locked_until > stamp
+                    )
+                )
+                .scalars()
+                .all()
+            )
         return max(until) - stamp if until else None
 
     def record_failure(self, username: str, address: str, now: Optional[datetime] = None) -> None:
@@ -102,15 +107,19 @@ class LoginThrottle:
                     if attempt:
                         raise
         with self.engine.begin() as connection:  # forget the buckets that have been quiet for long enough
-            connection.execute(delete(login_failures_table).where(
-                login_failures_table.c.last_failure_at < stamp - self.rules.forget_after,
-                or_(login_failures_table.c.locked_until.is_(None), login_failures_table.c.locked_until < stamp)))
+            connection.execute(
+                delete(login_failures_table).where(
+                    login_failures_table.c.last_failure_at < stamp - self.rules.forget_after,
+                    or_(login_failures_table.c.locked_until.is_(None), login_failures_table.c.locked_until < stamp),
+                )
+            )
 
     def record_success(self, username: str) -> None:
         """A successful login clears its username's failures and locks (not its address's)."""
         with self.engine.begin() as connection:
-            connection.execute(delete(login_failures_table).where(
-                login_failures_table.c.bucket == self._user_bucket(username)))
+            connection.execute(
+                delete(login_failures_table).where(login_failures_table.c.bucket == self._user_bucket(username))
+            )
 
     def _count(self, connection: Connection, bucket: str, limit: int, stamp: datetime) -> None:
         table = login_failures_table
@@ -118,8 +127,12 @@ class LoginThrottle:
         if row is None:
             failures, window_start, strikes, locked_until = 0, stamp, 0, None
         else:
-            failures, window_start, strikes, locked_until = (row.failures, row.window_start, row.strikes,
-                                                             row.locked_until)
+            failures, window_start, strikes, locked_until = (
+                row.failures,
+                row.window_start,
+                row.strikes,
+                row.locked_until,
+            )
             if max(row.last_failure_at, locked_until or row.last_failure_at) < stamp - self.rules.forget_after:
                 strikes = 0
             if window_start <= stamp - self.rules.window:
@@ -129,16 +142,23 @@ class LoginThrottle:
             strikes += 1
             lock = min(self.rules.first_lock * 2 ** min(strikes - 1, 30), self.rules.longest_lock)
             locked_until, failures, window_start = stamp + lock, 0, stamp
-        values = dict(failures=failures, window_start=window_start, strikes=strikes, locked_until=locked_until,
-                      last_failure_at=stamp)
+        values = dict(
+            failures=failures,
+            window_start=window_start,
+            strikes=strikes,
+            locked_until=locked_until,
+            last_failure_at=stamp,
+        )
         if row is None:
             connection.execute(table.insert().values(bucket=bucket, **values))
         else:
             connection.execute(update(table).where(table.c.bucket == bucket).values(**values))
 
     def _buckets(self, username: str, address: str) -> List[Tuple[str, int]]:
-        return [(self._user_bucket(username), self.rules.per_user),
-                (f"address:{address}"[:100], self.rules.per_address)]
+        return [
+            (self._user_bucket(username), self.rules.per_user),
+            (f"address:{address}"[:100], self.rules.per_address),
+        ]
 
     @staticmethod
     def _user_bucket(username: str) -> str:
@@ -147,8 +167,13 @@ class LoginThrottle:
 
 
 class SessionStore:
-    def __init__(self, url: str, idle: timedelta, lifetime: timedelta = DEFAULT_LIFETIME,
-                 throttle: ThrottleRules = ThrottleRules()) -> None:
+    def __init__(
+        self,
+        url: str,
+        idle: timedelta,
+        lifetime: timedelta = DEFAULT_LIFETIME,
+        throttle: ThrottleRules = ThrottleRules(),
+    ) -> None:
         self.engine = engine_for(url)
         self.idle = idle
         self.lifetime = lifetime
@@ -164,12 +189,23 @@ class SessionStore:
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             # Logins are rare, so they sweep away the sessions that expired unnoticed.
-            connection.execute(delete(sessions_table).where(or_(sessions_table.c.last_seen_at < stamp - self.idle,
-                                                                sessions_table.c.created_at <= stamp - self.lifetime)))
-            connection.execute(sessions_table.insert().values(
-                token_hash=token_hash(token), username=username, csrf_token=secrets.token_urlsafe(32),
-                created_at=stamp, last_seen_at=stamp,
-            ))
+            connection.execute(
+                delete(sessions_table).where(
+                    or_(
+                        sessions_table.c.last_seen_at < stamp - self.idle,
+                        sessions_table.c.created_at <= stamp - self.lifetime,
+                    )
+                )
+            )
+            connection.execute(
+                sessions_table.insert().values(
+                    token_hash=token_hash(token),
+                    username=username,
+                    csrf_token=secrets.token_urlsafe(32),
+                    created_at=stamp,
+                    last_seen_at=stamp,
+                )
+            )
         return token
 
     def resume(self, token: str, now: Optional[datetime] = None) -> Optional[Session]:
@@ -188,8 +224,9 @@ class SessionStore:
                 return None
             last_seen = row.last_seen_at
             if stamp - last_seen >= LAST_SEEN_RESOLUTION:
-                connection.execute(update(sessions_table).where(sessions_table.c.token_hash == key)
-                                   .values(last_seen_at=stamp))
+                connection.execute(
+                    update(sessions_table).where(sessions_table.c.token_hash == key).values(last_seen_at=stamp)
+                )
                 last_seen = stamp
         return Session(username=row.username, csrf_token=row.csrf_token, last_seen_at=from_stored_time(last_seen))
 

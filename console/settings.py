@@ -43,8 +43,9 @@ class ConsoleSettings:
             rasa_url=(env.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
             rasa_api_token=(env.get("RASA_API_TOKEN") or "").strip(),
             session_hours=_positive_hours(env.get("CONSOLE_SESSION_HOURS")),
-            session_max_hours=_positive_hours(env.get("CONSOLE_SESSION_MAX_HOURS"), "CONSOLE_SESSION_MAX_HOURS",
-                                              DEFAULT_SESSION_MAX_HOURS),
+            session_max_hours=_positive_hours(
+                env.get("CONSOLE_SESSION_MAX_HOURS"), "CONSOLE_SESSION_MAX_HOURS", DEFAULT_SESSION_MAX_HOURS
+            ),
             trusted_proxies=_proxy_count(env.get("CONSOLE_TRUSTED_PROXIES")),
             secure_cookies=_flag("CONSOLE_SECURE_COOKIES", env.get("CONSOLE_SECURE_COOKIES")),
             shop_socket_url=(env.get("SHOP_SOCKET_URL") or "").strip().rstrip("/"),
@@ -62,8 +63,9 @@ class ConsoleSettings:
             )
 
 
-def _positive_hours(text: Optional[str], name: str = "CONSOLE_SESSION_HOURS",
-                    default: float = DEFAULT_SESSION_HOURS) -> float:
+def _positive_hours(
+    text: Optional[str], name: str = "CONSOLE_SESSION_HOURS", default: float = DEFAULT_SESSION_HOURS
+) -> float:
     if text is None or not text.strip():
         return default
     try:
@@ -80,8 +82,10 @@ def _proxy_count(text: Optional[str]) -> int:
     if not value:
         return 0
     if not (value.isascii() and value.isdigit()) or int(value) > 10:
-        raise SettingsError("CONSOLE_TRUSTED_PROXIES must be the number of reverse proxies in front of the console "
-                            f"(0 when none; at most 10), not {text!r}.")
+        raise SettingsError(
+            "CONSOLE_TRUSTED_PROXIES must be the number of reverse proxies in front of the console "
+            f"(0 when none; at most 10), not {text!r}."
+        )
     return int(value)
 
 

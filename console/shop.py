@@ -41,9 +41,11 @@ def socket_origins(socket_url: str) -> str:
 
 def shop_policy(socket_url: str) -> str:
     # rasa-webchat injects its stylesheet as <style> elements, hence 'unsafe-inline' for styles only.
-    return (f"default-src 'self'; script-src 'self'; connect-src 'self' {socket_origins(socket_url)}; "
-            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'")
+    return (
+        f"default-src 'self'; script-src 'self'; connect-src 'self' {socket_origins(socket_url)}; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 _pages = Environment(loader=FileSystemLoader(str(SHOP)), autoescape=True, undefined=StrictUndefined)
@@ -74,8 +76,10 @@ async def shop_page(request: Request) -> HTTPResponse:
     customer = demo_customer(request)
     token = customer_token(customer)
     body = _pages.get_template("index.html").render(
-        socket_url=socket_url, customer_name=(customer.name or customer.email) if customer and token else "",
-        customer_token=token)
+        socket_url=socket_url,
+        customer_name=(customer.name or customer.email) if customer and token else "",
+        customer_token=token,
+    )
     return responses.html(body, headers={"Content-Security-Policy": shop_policy(socket_url)})
 
 

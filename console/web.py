@@ -26,9 +26,12 @@ def template_environment() -> Environment:
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTTPResponse:
     session = getattr(request.ctx, "session", None)
-    context = {"agent": getattr(request.ctx, "agent", None), "csrf_token": session.csrf_token if session else None,
-               "page": None,
-               **values}
+    context = {
+        "agent": getattr(request.ctx, "agent", None),
+        "csrf_token": session.csrf_token if session else None,
+        "page": None,
+        **values,
+    }
     body = request.app.ctx.console.templates.get_template(template).render(**context)
     return responses.html(body, status=status)
 
@@ -102,6 +105,6 @@ async def read_cookies_leniently(request: Request) -> None:
     every page answer 500; another site on the same domain may set such a cookie. Then the cookies are read
     pair by pair instead, so the console's own still count."""
     try:
-        request.cookies
+        _ = request.cookies  # parsing the header is what may raise
     except CookieError:
         request._cookies = lenient_cookies(request.headers.getone("cookie", ""))  # Sanic's cache of the parse

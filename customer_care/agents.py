@@ -32,7 +32,6 @@ from customer_care.profile import StoreProfile
 from customer_care.settings import database_url
 
 
-
 class Role(str, Enum):
     """What an account may do in the console. Stored as the value's plain string."""
 
@@ -81,8 +80,7 @@ def _check_password(password: str, stored: str) -> Tuple[bool, bool]:
 def _dummy_hash() -> str:
     """A hash of a random secret with the current cost parameters, made once per process and parameters."""
     hasher = PASSWORD_HASHER
-    key = (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
-           hasher.salt_len)
+    key = (hasher.type, hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len, hasher.salt_len)
     if key not in _dummy_hashes:
         _dummy_hashes[key] = hasher.hash(secrets.token_urlsafe(32))
     return _dummy_hashes[key]
@@ -102,8 +100,9 @@ def _verify_scrypt(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                                   dklen=len(digest) // 2)
+        candidate = hashlib.scrypt(
+            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(candidate.hex(), digest)
@@ -141,6 +140,7 @@ class Agent:
 def _add_missing_columns(engine: Engine) -> None:
     """Databases made before issue 14 have no `disabled_at` column; add it (another process may be doing the
     same, so a failure is fine as long as the column is there afterwards)."""
+
     def missing() -> bool:
         with engine.connect() as connection:
             return "disabled_at" not in {column["name"] for column in inspect(connection).get_columns("agents")}
@@ -177,11 +177,16 @@ class AgentDirectory:
         if self.get(username):
             raise AgentError(f"There is already an agent called {username}.")
         with self.engine.begin() as connection:
-            connection.execute(agents_table.insert().values(
-                username=username, display_name=display_name.strip(), role=account_role.value,
-                password_hash=hash_password(password), created_at=to_stored_time(utc_now()),
-            ))
-        return self.get(username)  # type: ignore[return-value]
+            connection.execute(
+                agents_table.insert().values(
+                    username=username,
+                    display_name=display_name.strip(),
+                    role=account_role.value,
+                    password_hash=hash_password(password),
+                    created_at=to_stored_time(utc_now()),
+                )
+            )
+        return self._written(username)
 
     def set_password(self, username: str, password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
@@ -190,14 +195,26 @@ class AgentDirectory:
         if not self.get(username):
             raise AgentError(f"There is no agent called {username}.")
         with self.engine.begin() as connection:
-            connection.execute(update(agents_table).where(agents_table.c.username == username)
-                               .values(password_hash=hash_password(password)))
+            connection.execute(
+                update(agents_table)
+                .where(agents_table.c.username == username)
+                .values(password_hash=hash_password(password))
+            )
+
+    def _written(self, username: str) -> Agent:
+        """The account just written (missing only if another process deleted it in between)."""
+        agent = self.get(username)
+        if agent is None:
+            raise AgentError(f"There is no agent called {username}.")
+        return agent
 
     def get(self, username: str) -> Optional[Agent]:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(agents_table).where(agents_table.c.username == username.strip().lower())
-            ).mappings().first()
+            row = (
+                connection.execute(select(agents_table).where(agents_table.c.username == username.strip().lower()))
+                .mappings()
+                .first()
+            )
         return _agent(row) if row else None
 
     def all(self) -> List[Agent]:
@@ -209,9 +226,13 @@ class AgentDirectory:
         """The agent, when the password is theirs and the account is enabled. An unknown username costs the
         same one hash verification (against a dummy hash with the same parameters) as a known one."""
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(agents_table).where(agents_table.c.username == (username or "").strip().lower())
-            ).mappings().first()
+            row = (
+                connection.execute(
+                    select(agents_table).where(agents_table.c.username == (username or "").strip().lower())
+                )
+                .mappings()
+                .first()
+            )
         stored = row["password_hash"] if row is not None else _dummy_hash()
         matches, outdated = _check_password(password or "", stored)
         if row is None or not matches or row["disabled_at"] is not None:
@@ -225,9 +246,11 @@ class AgentDirectory:
         Only if it is still the hash just verified: a password changed meanwhile wins."""
         try:
             with self.engine.begin() as connection:
-                connection.execute(update(agents_table).where(agents_table.c.username == username,
-                                                              agents_table.c.password_hash == old_hash)
-                                   .values(password_hash=hash_password(password)))
+                connection.execute(
+                    update(agents_table)
+                    .where(agents_table.c.username == username, agents_table.c.password_hash == old_hash)
+                    .values(password_hash=hash_password(password))
+                )
         except SQLAlchemyError as error:  # the login itself succeeded; the next one tries again
             logger.warning("Could not upgrade the password hash of %s: %s", username, type(error).__name__)
 
@@ -243,23 +266,34 @@ class AgentDirectory:
         if not self.get(username):
             raise AgentError(f"There is no agent called {username}.")
         with self.engine.begin() as connection:
-            connection.execute(update(agents_table).where(agents_table.c.username == username)
-                               .values(disabled_at=disabled_at))
-        return self.get(username)  # type: ignore[return-value]
+            connection.execute(
+                update(agents_table).where(agents_table.c.username == username).values(disabled_at=disabled_at)
+            )
+        return self._written(username)
 
     def touch(self, username: str, now: Optional[datetime] = None) -> None:
         """Record that the agent is at the console now."""
         with self.engine.begin() as connection:
-            connection.execute(update(agents_table).where(agents_table.c.username == username.strip().lower())
-                               .values(last_seen_at=to_stored_time(now or utc_now())))
+            connection.execute(
+                update(agents_table)
+                .where(agents_table.c.username == username.strip().lower())
+                .values(last_seen_at=to_stored_time(now or utc_now()))
+            )
 
     def online(self, now: Optional[datetime] = None, within: timedelta = ONLINE_WITHIN) -> List[Agent]:
         since = to_stored_time((now or utc_now()) - within)
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(agents_table).where(agents_table.c.role == Role.AGENT.value,
-                                           agents_table.c.last_seen_at >= since, agents_table.c.disabled_at.is_(None))
-            ).mappings().all()
+            rows = (
+                connection.execute(
+                    select(agents_table).where(
+                        agents_table.c.role == Role.AGENT.value,
+                        agents_table.c.last_seen_at >= since,
+                        agents_table.c.disabled_at.is_(None),
+                    )
+                )
+                .mappings()
+                .all()
+            )
         return [_agent(row) for row in rows]
 
 
@@ -270,6 +304,10 @@ def agent_on_duty(profile: StoreProfile, directory: AgentDirectory, now: Optiona
 
 
 def _agent(row: Mapping[str, Any]) -> Agent:
-    return Agent(username=row["username"], display_name=row["display_name"], role=Role(row["role"]),
-                 last_seen_at=from_stored_time(row["last_seen_at"]) if row["last_seen_at"] else None,
-                 disabled=row["disabled_at"] is not None)
+    return Agent(
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        last_seen_at=from_stored_time(row["last_seen_at"]) if row["last_seen_at"] else None,
+        disabled=row["disabled_at"] is not None,
+    )

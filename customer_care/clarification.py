@@ -83,8 +83,9 @@ def payload(intent: str, entities: Sequence[Mapping[str, Any]] = ()) -> str:
     return f"/{intent}{json.dumps(carried)}" if carried else f"/{intent}"
 
 
-def clarification(ranking: Sequence[Mapping[str, Any]],
-                  entities: Sequence[Mapping[str, Any]] = ()) -> Optional[Clarification]:
+def clarification(
+    ranking: Sequence[Mapping[str, Any]], entities: Sequence[Mapping[str, Any]] = ()
+) -> Optional[Clarification]:
     pair = close_pair(ranking)
     if pair is None:
         return None

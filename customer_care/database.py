@@ -44,7 +44,9 @@ def read_only_engine_for(url: str) -> Optional[Engine]:
         return None  # connecting would create the file; its writer makes it when it first writes
     uri = f"{path.resolve().as_uri()}?mode=ro"
     return create_engine(
-        "sqlite://", future=True, poolclass=NullPool,
+        "sqlite://",
+        future=True,
+        poolclass=NullPool,
         creator=lambda: sqlite3.connect(uri, uri=True, timeout=15, check_same_thread=False),
     )
 

@@ -87,8 +87,9 @@ class EscalationSettings:
     def priority(self, trigger: Trigger, severity: Collection[str] = ()) -> Priority:
         """The trigger's priority, raised to that of any severity signal in the complaint."""
         candidates = [self.triggers[trigger].priority]
-        candidates += [self.triggers[SEVERITY_TRIGGERS[signal]].priority
-                       for signal in severity if signal in SEVERITY_TRIGGERS]
+        candidates += [
+            self.triggers[SEVERITY_TRIGGERS[signal]].priority for signal in severity if signal in SEVERITY_TRIGGERS
+        ]
         return min(candidates, key=priority_rank)
 
 
@@ -128,11 +129,14 @@ def parse_settings(section: Optional[Mapping[str, Any]]) -> EscalationSettings:
             raise EscalationConfigError(f"escalation.triggers.{trigger.value}.enabled must be true or false")
         if priority not in PRIORITIES:
             raise EscalationConfigError(
-                f"escalation.triggers.{trigger.value}.priority must be one of {', '.join(PRIORITIES)}")
+                f"escalation.triggers.{trigger.value}.priority must be one of {', '.join(PRIORITIES)}"
+            )
         triggers[trigger] = TriggerSetting(enabled, Priority(priority))
     if configured:
-        raise EscalationConfigError(f"unknown escalation trigger(s): {', '.join(sorted(configured))}; known: "
-                                    f"{', '.join(t.value for t in Trigger)}")
+        raise EscalationConfigError(
+            f"unknown escalation trigger(s): {', '.join(sorted(configured))}; known: "
+            f"{', '.join(t.value for t in Trigger)}"
+        )
     numbers = {}
     for key, default in (("fallbacks_in_a_row", 2), ("repeat_within_days", 30)):
         value = section.pop(key, default)

@@ -13,10 +13,10 @@ All patterns are anchored or bounded and have no nested repetition, and texts ar
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, FrozenSet, Optional
 
 from customer_care import feedback
-from customer_care.answers import SHOP_QUESTION_INTENTS
+from customer_care.answers import SHOP_QUESTION_INTENTS as SHOP_QUESTION_INTENTS  # used by complaints.flow
 from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import declines_to_give_name, extract_name, introduces_name, looks_like_keyboard_mashing
 
@@ -74,12 +74,12 @@ def _capped(text: Optional[str]) -> str:
 
 
 def wants_to_leave(text: Optional[str]) -> bool:
-    """"never mind", "forget it", "stop", "cancel that": the customer wants out of whatever is being asked."""
+    """ "never mind", "forget it", "stop", "cancel that": the customer wants out of whatever is being asked."""
     return bool(_LEAVING.match(_capped(text)))
 
 
 def declines(text: Optional[str]) -> bool:
-    """"no thanks", "skip", "I'd rather not", "nothing": no answer to this question, but no wish to leave."""
+    """ "no thanks", "skip", "I'd rather not", "nothing": no answer to this question, but no wish to leave."""
     return bool(_DECLINING.match(_capped(text)))
 
 
@@ -94,7 +94,7 @@ def interrupts(intent: Optional[str]) -> bool:
 
 
 def read_name(intent: Optional[str], text: Optional[str]) -> Reading:
-    """"I'm Ana", "call me Bob", "Ana here", "Ana" -> the name; "I'd rather not say" -> DECLINE."""
+    """ "I'm Ana", "call me Bob", "Ana here", "Ana" -> the name; "I'd rather not say" -> DECLINE."""
     if declines_to_give_name(_capped(text)) or intent == "deny" and not introduces_name(_capped(text)):
         return DECLINE
     name = extract_name(_capped(text))
@@ -135,8 +135,10 @@ _ORDER_NUMBER_ONLY = re.compile(r"\d{6}")
 
 def _names_a_postcode(text: str) -> bool:
     """A run of letters and digits with a digit in it that is not an order number: "10969", "SW1A 1AA"."""
-    return any(any(character.isdigit() for character in token) and not _ORDER_NUMBER_ONLY.fullmatch(token)
-               for token in _PROOF_TOKEN.findall(text.lower()))
+    return any(
+        any(character.isdigit() for character in token) and not _ORDER_NUMBER_ONLY.fullmatch(token)
+        for token in _PROOF_TOKEN.findall(text.lower())
+    )
 
 
 def read_order_check(intent: Optional[str], text: Optional[str]) -> Reading:
@@ -180,7 +182,7 @@ def read_comment(intent: Optional[str], text: Optional[str]) -> Reading:
         return DECLINE
     if intent in NEW_REQUEST_INTENTS and is_question(text):
         return NOT_AN_ANSWER
-    return Reading(Kind.ANSWER, text[:feedback.MAX_COMMENT_LENGTH])
+    return Reading(Kind.ANSWER, text[: feedback.MAX_COMMENT_LENGTH])
 
 
 def read_paraphrase_confirmation(intent: Optional[str], text: Optional[str], is_correction: bool) -> Reading:
@@ -196,8 +198,12 @@ def read_paraphrase_confirmation(intent: Optional[str], text: Optional[str], is_
     return Reading(Kind.ANSWER, False)
 
 
-def read_yes_no(intent: Optional[str], text: Optional[str], yes_intents: frozenset = frozenset({"affirm"}),
-                no_intents: frozenset = frozenset({"deny"})) -> Reading:
+def read_yes_no(
+    intent: Optional[str],
+    text: Optional[str],
+    yes_intents: FrozenSet[str] = frozenset({"affirm"}),
+    no_intents: FrozenSet[str] = frozenset({"deny"}),
+) -> Reading:
     """A yes or a no; "never mind" and everything else is not an answer."""
     text = _capped(text)
     if intent in yes_intents:
@@ -208,7 +214,7 @@ def read_yes_no(intent: Optional[str], text: Optional[str], yes_intents: frozens
 
 
 def read_handoff_offer(intent: Optional[str], text: Optional[str]) -> Reading:
-    """"Would you like me to pass this to a member of our team?": yes (or asking for a person) or no (also
+    """ "Would you like me to pass this to a member of our team?": yes (or asking for a person) or no (also
     "never mind"); a goodbye, small talk or a new question is not an answer."""
     text = _capped(text)
     if intent in ("affirm", "contact_human_agent"):
@@ -220,18 +226,24 @@ def read_handoff_offer(intent: Optional[str], text: Optional[str]) -> Reading:
 
 def looks_like_address(text: Optional[str]) -> bool:
     address = " ".join(_capped(text).split())
-    return (MIN_ADDRESS_LENGTH <= len(address) <= MAX_ADDRESS_LENGTH
-            and _ADDRESS_CHARACTERS.match(address) is not None
-            and any(character.isdigit() for character in address)
-            and any(character.isalpha() for character in address))
+    return (
+        MIN_ADDRESS_LENGTH <= len(address) <= MAX_ADDRESS_LENGTH
+        and _ADDRESS_CHARACTERS.match(address) is not None
+        and any(character.isdigit() for character in address)
+        and any(character.isalpha() for character in address)
+    )
 
 
 SHORT_STATEMENT_WORDS = 6
 
 
 def _is_short_statement(text: str) -> bool:
-    return bool(text.strip()) and not is_question(text) and not wants_to_leave(text) \
+    return (
+        bool(text.strip())
+        and not is_question(text)
+        and not wants_to_leave(text)
         and len(text.split()) <= SHORT_STATEMENT_WORDS
+    )
 
 
 def read_address(intent: Optional[str], text: Optional[str]) -> Reading:

@@ -104,8 +104,9 @@ def _verified_claims(token: Any, key: Text, required: Sequence[Text]) -> Optiona
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARACTERS:
         return None
     try:
-        return jwt.decode(token, key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS,
-                          options={"require": list(required)})
+        return jwt.decode(
+            token, key, algorithms=list(ALGORITHMS), leeway=LEEWAY_SECONDS, options={"require": list(required)}
+        )
     except (jwt.PyJWTError, ValueError, UnicodeError, TypeError):
         return None
 
@@ -124,8 +125,7 @@ class CustomerTokens:
 
     def sign(self, customer: VerifiedCustomer, lifetime_seconds: int = 3600, now: Optional[float] = None) -> Text:
         now = time.time() if now is None else now
-        claims = {"sub": customer.subject, "email": customer.email, "iat": int(now),
-                  "exp": int(now + lifetime_seconds)}
+        claims = {"sub": customer.subject, "email": customer.email, "iat": int(now), "exp": int(now + lifetime_seconds)}
         if customer.name:
             claims["name"] = customer.name
         return jwt.encode(claims, self._key, algorithm=ALGORITHMS[0])
@@ -163,8 +163,11 @@ class SessionTokens:
     def issue(self, now: Optional[float] = None) -> "Session":
         now = time.time() if now is None else now
         conversation_id = f"{CONVERSATION_PREFIX}{uuid.uuid4().hex}"
-        token = jwt.encode({"cid": conversation_id, "iat": int(now), "exp": int(now + self._lifetime)},
-                           self._key, algorithm=ALGORITHMS[0])
+        token = jwt.encode(
+            {"cid": conversation_id, "iat": int(now), "exp": int(now + self._lifetime)},
+            self._key,
+            algorithm=ALGORITHMS[0],
+        )
         return Session(token, conversation_id)
 
     def conversation_of(self, token: Any) -> Optional[Text]:
@@ -194,8 +197,9 @@ def client_key(address: Optional[Text], secret: Text) -> Optional[Text]:
     return hmac.new(secret.encode(), address.encode(errors="replace"), hashlib.sha256).hexdigest()[:24]
 
 
-def trusted_metadata(raw: Any, tokens: Optional[CustomerTokens], client: Optional[Text] = None,
-                     max_bytes: int = 8_192) -> Dict[Text, Any]:
+def trusted_metadata(
+    raw: Any, tokens: Optional[CustomerTokens], client: Optional[Text] = None, max_bytes: int = 8_192
+) -> Dict[Text, Any]:
     """What the assistant keeps of a message's metadata: the verified customer, the client's pseudonym and a
     language code. Everything else the page sent (a name, an e-mail, anything) is dropped unread; metadata over
     `max_bytes` is dropped whole, before it is looked at."""
@@ -213,7 +217,11 @@ def trusted_metadata(raw: Any, tokens: Optional[CustomerTokens], client: Optiona
     if not isinstance(raw, dict):
         return trusted
     language = raw.get("language")
-    if isinstance(language, str) and 0 < len(language) <= MAX_LANGUAGE_CHARACTERS and language.replace("-", "").isalnum():
+    if (
+        isinstance(language, str)
+        and 0 < len(language) <= MAX_LANGUAGE_CHARACTERS
+        and language.replace("-", "").isalnum()
+    ):
         trusted["language"] = language
     token = raw.get("customer_token")
     if tokens is not None and isinstance(token, str):

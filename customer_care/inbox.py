@@ -50,7 +50,14 @@ from customer_care.training_examples import (
 
 # What other modules import from here: the inbox, its records and errors, and the helpers labels are made with.
 __all__ = [
-    "FLAGS", "LABEL_KINDS", "ApprovedExample", "Inbox", "InboxError", "InboxMessage", "Label", "MessageGroup",
+    "FLAGS",
+    "LABEL_KINDS",
+    "ApprovedExample",
+    "Inbox",
+    "InboxError",
+    "InboxMessage",
+    "Label",
+    "MessageGroup",
     "group_key",
 ]
 
@@ -139,10 +146,16 @@ class Inbox:
             message_id = nearest_message(connection, conversation_id, masked, stamp)
             if message_id is None and _pending_mark_exists(connection, conversation_id, masked, stamp):
                 return False
-            connection.execute(insert(inbox_marks_table).values(
-                conversation_id=conversation_id, text=masked, sent_at=stamp, agent=agent,
-                marked_at=to_stored_time(utc_now()), message_id=message_id,
-            ))
+            connection.execute(
+                insert(inbox_marks_table).values(
+                    conversation_id=conversation_id,
+                    text=masked,
+                    sent_at=stamp,
+                    agent=agent,
+                    marked_at=to_stored_time(utc_now()),
+                    message_id=message_id,
+                )
+            )
             if message_id is None:
                 return False
             set_flag(connection, message_id, "agent_marked")
@@ -196,16 +209,21 @@ class Inbox:
         self, connection: Connection, hashes: Sequence[str], conditions: Sequence["ColumnElement[bool]"]
     ) -> Dict[str, MessageGroup]:
         messages = inbox_messages_table
-        statement = (select(messages).where(messages.c.key_hash.in_(hashes), *conditions)
-                     .order_by(messages.c.sent_at.desc(), messages.c.id.desc()))
+        statement = (
+            select(messages)
+            .where(messages.c.key_hash.in_(hashes), *conditions)
+            .order_by(messages.c.sent_at.desc(), messages.c.id.desc())
+        )
         by_group: Dict[str, List[InboxMessage]] = {}
         for row in connection.execute(statement).mappings():
             by_group.setdefault(row["key_hash"], []).append(_message(row))
         texts = _representative_texts(connection, list(by_group))
         labels = _labels(connection, list(by_group))
         choices = _customer_choices(connection, by_group)
-        return {handle: _group(found, texts[handle], labels.get(handle), choices.get(handle, {}))
-                for handle, found in by_group.items()}
+        return {
+            handle: _group(found, texts[handle], labels.get(handle), choices.get(handle, {}))
+            for handle, found in by_group.items()
+        }
 
     # --- Labels ---------------------------------------------------------------------------------------------
 
@@ -234,17 +252,25 @@ class Inbox:
         now = to_stored_time(utc_now())
         with self.engine.begin() as connection:
             texts = _representative_texts(connection, hashes)
-            unknown = [key for key, handle in zip(keys, hashes) if handle not in texts]
+            unknown = [key for key, handle in zip(keys, hashes, strict=True) if handle not in texts]
             if unknown:
                 raise InboxError(f"no messages in the inbox for {', '.join(repr(key) for key in unknown)}")
             rows = []
-            for key, handle in zip(keys, hashes):
+            for key, handle in zip(keys, hashes, strict=True):
                 text = texts[handle]
                 checked = [] if kind == "discard" else validate_label_entities(entities, text)
-                rows.append({
-                    "key_hash": handle, "group_key": key, "text": text, "kind": kind, "intent": intent,
-                    "entities": json.dumps(checked), "reviewer": reviewer, "labelled_at": now,
-                })
+                rows.append(
+                    {
+                        "key_hash": handle,
+                        "group_key": key,
+                        "text": text,
+                        "kind": kind,
+                        "intent": intent,
+                        "entities": json.dumps(checked),
+                        "reviewer": reviewer,
+                        "labelled_at": now,
+                    }
+                )
             connection.execute(delete(inbox_labels_table).where(inbox_labels_table.c.key_hash.in_(hashes)))
             connection.execute(insert(inbox_labels_table), rows)
         return len(rows)
@@ -255,9 +281,10 @@ class Inbox:
         if not hashes:
             return 0
         with self.engine.begin() as connection:
-            return connection.execute(
+            removed: int = connection.execute(
                 delete(inbox_labels_table).where(inbox_labels_table.c.key_hash.in_(hashes))
             ).rowcount
+        return removed
 
     def approved_examples(self) -> List[ApprovedExample]:
         """One training example per labelled group but discarded ones: the wording that was labelled."""
@@ -295,7 +322,9 @@ def _key_list(keys: Sequence[str]) -> List[str]:
 def _pending_mark_exists(connection: Connection, conversation_id: str, text: str, sent_at: datetime) -> bool:
     marks = inbox_marks_table
     statement = select(marks.c.id).where(
-        marks.c.conversation_id == conversation_id, marks.c.text == text, marks.c.sent_at == sent_at,
+        marks.c.conversation_id == conversation_id,
+        marks.c.text == text,
+        marks.c.sent_at == sent_at,
         marks.c.message_id.is_(None),
     )
     return connection.execute(statement).first() is not None
@@ -305,7 +334,7 @@ def _message_filters(
     flag: Optional[str], intent: Optional[str], since: Optional[datetime], until: Optional[datetime]
 ) -> List["ColumnElement[bool]"]:
     messages = inbox_messages_table
-    conditions: List["ColumnElement[bool]"] = []
+    conditions: List[ColumnElement[bool]] = []
     if flag is not None:
         conditions.append(messages.c[f"flag_{flag}"].is_(True))
     if intent is not None:
@@ -326,9 +355,13 @@ def _representative_texts(connection: Connection, hashes: Sequence[str]) -> Dict
     if not hashes:
         return {}
     messages = inbox_messages_table
-    statement = (select(messages.c.key_hash, messages.c.text, func.count(), func.min(messages.c.sent_at),
-                        func.min(messages.c.id))
-                 .where(messages.c.key_hash.in_(hashes)).group_by(messages.c.key_hash, messages.c.text))
+    statement = (
+        select(
+            messages.c.key_hash, messages.c.text, func.count(), func.min(messages.c.sent_at), func.min(messages.c.id)
+        )
+        .where(messages.c.key_hash.in_(hashes))
+        .group_by(messages.c.key_hash, messages.c.text)
+    )
     best: Dict[str, Tuple[Any, ...]] = {}
     for handle, text, count, first_seen, first_id in connection.execute(statement):
         rank = (-count, first_seen, first_id)
@@ -344,8 +377,11 @@ def _labels(connection: Connection, hashes: Sequence[str]) -> Dict[str, Label]:
     rows = connection.execute(select(labels).where(labels.c.key_hash.in_(hashes))).mappings()
     return {
         row["key_hash"]: Label(
-            group_key=row["group_key"], kind=row["kind"], intent=row["intent"],
-            entities=json.loads(row["entities"] or "[]"), reviewer=row["reviewer"],
+            group_key=row["group_key"],
+            kind=row["kind"],
+            intent=row["intent"],
+            entities=json.loads(row["entities"] or "[]"),
+            reviewer=row["reviewer"],
             labelled_at=from_stored_time(row["labelled_at"]),
         )
         for row in rows
@@ -354,9 +390,14 @@ def _labels(connection: Connection, hashes: Sequence[str]) -> Dict[str, Label]:
 
 def _message(row: Mapping[str, Any]) -> InboxMessage:
     return InboxMessage(
-        id=row["id"], conversation_id=row["conversation_id"], text=row["text"], intent=row["intent"],
-        confidence=row["confidence"], entities=json.loads(row["entities"] or "[]"),
-        sent_at=from_stored_time(row["sent_at"]), flags=frozenset(flag for flag in FLAGS if row[f"flag_{flag}"]),
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        text=row["text"],
+        intent=row["intent"],
+        confidence=row["confidence"],
+        entities=json.loads(row["entities"] or "[]"),
+        sent_at=from_stored_time(row["sent_at"]),
+        flags=frozenset(flag for flag in FLAGS if row[f"flag_{flag}"]),
         group_key=row["group_key"],
     )
 
@@ -365,16 +406,18 @@ def _customer_choices(connection: Connection, by_group: Mapping[str, List[InboxM
     group_of = {message.id: handle for handle, found in by_group.items() for message in found}
     if not group_of:
         return {}
-    rows = connection.execute(select(inbox_clarifications_table).where(
-        inbox_clarifications_table.c.message_id.in_(list(group_of))))
-    choices: Dict[str, Counter] = {}
+    rows = connection.execute(
+        select(inbox_clarifications_table).where(inbox_clarifications_table.c.message_id.in_(list(group_of)))
+    )
+    choices: Dict[str, Counter[str]] = {}
     for row in rows:
         choices.setdefault(group_of[row.message_id], Counter())[row.intent] += 1
     return {handle: dict(counter) for handle, counter in choices.items()}
 
 
-def _group(messages: List[InboxMessage], text: str, label: Optional[Label],
-           customer_choices: Optional[Dict[str, int]] = None) -> MessageGroup:
+def _group(
+    messages: List[InboxMessage], text: str, label: Optional[Label], customer_choices: Optional[Dict[str, int]] = None
+) -> MessageGroup:
     """`messages` newest first."""
     intents = Counter(message.intent for message in messages if message.intent)  # ties: the newest prediction
     confidences = [message.confidence for message in messages if message.confidence is not None]

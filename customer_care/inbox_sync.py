@@ -106,17 +106,15 @@ class BrokerSync:
             _flag_paraphrased(connection, conversation_id)
         return 0
 
-    def _store_message(
-        self, connection: Connection, event_id: int, conversation_id: str, event: Dict[str, Any]
-    ) -> int:
+    def _store_message(self, connection: Connection, event_id: int, conversation_id: str, event: Dict[str, Any]) -> int:
         text = event.get("text")
         if isinstance(text, str) and text.strip().startswith("/"):
             _record_clarification(connection, conversation_id, event)
             return 0  # a button's intent payload ("/affirm"): nothing the customer wrote
         if not isinstance(text, str) or not text.strip():
             return 0  # nothing typed
-        parse_data = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
-        intent_data = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
+        parse_data = _dict_or_empty(event.get("parse_data"))
+        intent_data = _dict_or_empty(parse_data.get("intent"))
         name = intent_data.get("name")
         intent = name if isinstance(name, str) and name else None
         confidence = _as_float(intent_data.get("confidence"))
@@ -129,11 +127,20 @@ class BrokerSync:
             "low_confidence": confidence is not None and confidence < self.low_confidence,
             "fallback": intent in FALLBACK_INTENTS,
         }
-        connection.execute(insert(inbox_messages_table).values(
-            event_id=event_id, conversation_id=conversation_id, text=masked, group_key=key, key_hash=key_hash(key),
-            intent=intent, confidence=confidence, entities=json.dumps(entities), sent_at=_event_time(event),
-            **{f"flag_{flag}": value for flag, value in flags.items()},
-        ))
+        connection.execute(
+            insert(inbox_messages_table).values(
+                event_id=event_id,
+                conversation_id=conversation_id,
+                text=masked,
+                group_key=key,
+                key_hash=key_hash(key),
+                intent=intent,
+                confidence=confidence,
+                entities=json.dumps(entities),
+                sent_at=_event_time(event),
+                **{f"flag_{flag}": value for flag, value in flags.items()},
+            )
+        )
         return 1
 
     def _apply_pending_marks(self) -> None:
@@ -167,7 +174,8 @@ class BrokerSync:
     def _cursor_or_none(self) -> Optional[int]:
         statement = select(inbox_cursor_table.c.last_event_id).where(inbox_cursor_table.c.name == CURSOR_NAME)
         with self.engine.connect() as connection:
-            return connection.execute(statement).scalar()
+            last_event_id: Optional[int] = connection.execute(statement).scalar()
+        return last_event_id
 
 
 def nearest_message(connection: Connection, conversation_id: str, text: str, sent_at: datetime) -> Optional[int]:
@@ -190,18 +198,25 @@ def set_flag(connection: Connection, message_id: int, flag: str) -> None:
 
 def _flag_conversation(connection: Connection, conversation_id: str) -> None:
     messages = inbox_messages_table
-    connection.execute(update(messages)
-                       .where(messages.c.conversation_id == conversation_id, messages.c.flag_escalated.is_(False))
-                       .values(flag_escalated=True))
+    connection.execute(
+        update(messages)
+        .where(messages.c.conversation_id == conversation_id, messages.c.flag_escalated.is_(False))
+        .values(flag_escalated=True)
+    )
 
 
 def _flag_paraphrased(connection: Connection, conversation_id: str) -> None:
     """Flag the complaint the bot paraphrased wrongly: the conversation's latest message that is no yes or no."""
     messages = inbox_messages_table
-    statement = (select(messages.c.id)
-                 .where(messages.c.conversation_id == conversation_id,
-                        or_(messages.c.intent.is_(None), messages.c.intent.notin_(CONFIRMATION_INTENTS)))
-                 .order_by(messages.c.event_id.desc(), messages.c.id.desc()).limit(1))
+    statement = (
+        select(messages.c.id)
+        .where(
+            messages.c.conversation_id == conversation_id,
+            or_(messages.c.intent.is_(None), messages.c.intent.notin_(CONFIRMATION_INTENTS)),
+        )
+        .order_by(messages.c.event_id.desc(), messages.c.id.desc())
+        .limit(1)
+    )
     message_id = connection.execute(statement).scalar()
     if message_id is not None:
         set_flag(connection, message_id, "paraphrase_denied")
@@ -209,15 +224,17 @@ def _flag_paraphrased(connection: Connection, conversation_id: str) -> None:
 
 def _record_clarification(connection: Connection, conversation_id: str, event: Mapping[str, Any]) -> None:
     """A button pressed right after a message the NLU fell back on: what the customer meant by that message."""
-    parse_data = event.get("parse_data") if isinstance(event.get("parse_data"), dict) else {}
-    intent_data = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
+    parse_data = _dict_or_empty(event.get("parse_data"))
+    intent_data = _dict_or_empty(parse_data.get("intent"))
     intent = intent_data.get("name")
     if not isinstance(intent, str) or intent not in CLARIFIABLE_INTENTS:
         return  # "Something else" (/deny), or a button of another question
     messages = inbox_messages_table
     latest = connection.execute(
         select(messages.c.id, messages.c.flag_fallback)
-        .where(messages.c.conversation_id == conversation_id).order_by(messages.c.id.desc()).limit(1)
+        .where(messages.c.conversation_id == conversation_id)
+        .order_by(messages.c.id.desc())
+        .limit(1)
     ).first()
     if latest is None or not latest.flag_fallback:
         return
@@ -225,8 +242,11 @@ def _record_clarification(connection: Connection, conversation_id: str, event: M
         select(inbox_clarifications_table.c.message_id).where(inbox_clarifications_table.c.message_id == latest.id)
     ).first()
     if answered is None:
-        connection.execute(insert(inbox_clarifications_table).values(
-            message_id=latest.id, intent=intent, answered_at=_event_time(event)))
+        connection.execute(
+            insert(inbox_clarifications_table).values(
+                message_id=latest.id, intent=intent, answered_at=_event_time(event)
+            )
+        )
 
 
 def _event_time(event: Mapping[str, Any]) -> datetime:
@@ -237,6 +257,11 @@ def _event_time(event: Mapping[str, Any]) -> datetime:
         except (OverflowError, OSError, ValueError):
             pass
     return to_stored_time(utc_now())
+
+
+def _dict_or_empty(value: Any) -> Dict[str, Any]:
+    """`value` when it is a dict (a part of an event's parse data), else an empty one."""
+    return value if isinstance(value, dict) else {}
 
 
 def _as_float(value: Any) -> Optional[float]:

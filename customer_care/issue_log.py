@@ -196,8 +196,9 @@ class IssueLog:
             return int(result.inserted_primary_key[0])
 
     def update_outcome(self, entry_id: int, outcome: str) -> None:
-        statement = (issue_log_table.update().where(issue_log_table.c.id == entry_id)
-                     .values(outcome=validate_outcome(outcome)))
+        statement = (
+            issue_log_table.update().where(issue_log_table.c.id == entry_id).values(outcome=validate_outcome(outcome))
+        )
         with self.engine.begin() as connection:
             if connection.execute(statement).rowcount == 0:
                 raise UnknownIssue(f"no issue log entry {entry_id}")
@@ -226,22 +227,27 @@ class IssueLog:
     def for_conversation(self, conversation_id: str) -> List[IssueEntry]:
         """Everything logged about one conversation, oldest first."""
         table = issue_log_table
-        statement = (select(table).where(table.c.conversation_id == conversation_id)
-                     .order_by(table.c.created_at, table.c.id))
+        statement = (
+            select(table).where(table.c.conversation_id == conversation_id).order_by(table.c.created_at, table.c.id)
+        )
         with self.engine.connect() as connection:
             return [_entry_from_row(row._mapping) for row in connection.execute(statement)]
 
     def has_complained_before(self, conversation_id: str, category: str, since: datetime) -> bool:
         """Whether this conversation logged a complaint of `category` since `since` (a repeat complaint)."""
-        return any(entry.kind == IssueKind.COMPLAINT.value and entry.category == category
-                   and entry.created_at is not None and entry.created_at >= since
-                   for entry in self.for_conversation(conversation_id))
+        return any(
+            entry.kind == IssueKind.COMPLAINT.value
+            and entry.category == category
+            and entry.created_at is not None
+            and entry.created_at >= since
+            for entry in self.for_conversation(conversation_id)
+        )
 
     def category_counts(
         self, since: Optional[datetime] = None, until: Optional[datetime] = None
     ) -> List[Tuple[str, int]]:
         """(category, count) in [since, until), most frequent first; no category counts as UNCATEGORISED."""
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         for name, count in self._counts_by(issue_log_table.c.category, since, until).items():
             counts[name or UNCATEGORISED] += count
         return _most_frequent_first(counts)

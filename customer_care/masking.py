@@ -59,8 +59,13 @@ EMAIL_PATTERN = re.compile(  # also how the hand-over finds an address in a repl
 _SPELLED_AT = r"(?P<at>\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+|@)"
 _SPELLED_DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
 _SPELLED_EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+" + _SPELLED_AT
-    + r"(?P<domain>[A-Za-z0-9-]+(?:" + _SPELLED_DOT + r"[A-Za-z0-9-]+)*" + _SPELLED_DOT + r"(?P<tld>[A-Za-z]{2,}))\b",
+    r"(?<![\w.+-])[\w.+-]+"
+    + _SPELLED_AT
+    + r"(?P<domain>[A-Za-z0-9-]+(?:"
+    + _SPELLED_DOT
+    + r"[A-Za-z0-9-]+)*"
+    + _SPELLED_DOT
+    + r"(?P<tld>[A-Za-z]{2,}))\b",
     re.IGNORECASE,
 )
 _PLAIN_DOMAIN = re.compile(r"[A-Za-z0-9.-]+")
@@ -171,8 +176,12 @@ def is_valid_iban(text: str) -> bool:
     """Whether `text` (spaces and dashes allowed) is an IBAN: a registry country, 15-34 letters or digits, and the
     ISO 13616 check (the number read with A=10 ... Z=35, its first four characters moved to the end, is 1 mod 97)."""
     compact = _IBAN_SEPARATORS.sub("", text[: 2 * IBAN_MAX_CHARACTERS]).upper()
-    if not (IBAN_MIN_CHARACTERS <= len(compact) <= IBAN_MAX_CHARACTERS and compact.isascii() and compact.isalnum()
-            and _iban_head_is_valid(compact[:4])):
+    if not (
+        IBAN_MIN_CHARACTERS <= len(compact) <= IBAN_MAX_CHARACTERS
+        and compact.isascii()
+        and compact.isalnum()
+        and _iban_head_is_valid(compact[:4])
+    ):
         return False
     return _mod97(compact[:4], _mod97(compact[4:])) == 1
 
@@ -188,9 +197,7 @@ def _mod97(characters: str, remainder: int = 0) -> int:
     return remainder
 
 
-def _replace_starts(
-    pattern: "re.Pattern[str]", text: str, decide: Callable[["re.Match[str]"], Tuple[int, str]]
-) -> str:
+def _replace_starts(pattern: "re.Pattern[str]", text: str, decide: Callable[["re.Match[str]"], Tuple[int, str]]) -> str:
     """Like `pattern.sub`, but `decide` may replace just the start of a match: it returns how many characters of
     the match to replace and with what, or (0, "") to leave it. The text after what was replaced (or after the
     start of a match left alone) is searched again, so "phone, then an order number" masks the phone and a
@@ -303,16 +310,20 @@ def _international_phone(match: "re.Match[str]") -> Tuple[int, str]:
     for count in range(len(blocks), 0, -1):
         end, _ = blocks[count - 1]
         digits = sum(len(text.strip("()")) for _, text in blocks[:count])
-        if (PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS and not _followed_by_word(match.string, match.start() + end)
-                and _international_groups_fit([text for _, text in blocks[:count]])):
+        if (
+            PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
+            and not _followed_by_word(match.string, match.start() + end)
+            and _international_groups_fit([text for _, text in blocks[:count]])
+        ):
             return end, PHONE_MASK
     return 0, ""
 
 
 def _international_groups_fit(blocks: Sequence[str]) -> bool:
     first = len(blocks[0])
-    choices: List[Iterable[int]] = [{groups for country in range(1, min(4, first) + 1)
-                                     for groups in _splits(first - country, 1, 5)}]
+    choices: List[Iterable[int]] = [
+        {groups for country in range(1, min(4, first) + 1) for groups in _splits(first - country, 1, 5)}
+    ]
     choices += [(1,) if block.startswith("(") else _splits(len(block), 1, 5) for block in blocks[1:]]
     return _can_total(choices, *_INTERNATIONAL_GROUPS)
 
@@ -323,17 +334,20 @@ def _national_phone(match: "re.Match[str]") -> Tuple[int, str]:
     blocks = [(block.end(), block.group(0)) for block in _NUMBER_BLOCK.finditer(match.group(0))]
     for count in range(len(blocks), 0, -1):
         end, _ = blocks[count - 1]
-        if (sum(len(text) for _, text in blocks[:count]) in _NATIONAL_DIGITS
-                and not _followed_by_word(match.string, match.start() + end)
-                and _national_groups_fit([text for _, text in blocks[:count]])):
+        if (
+            sum(len(text) for _, text in blocks[:count]) in _NATIONAL_DIGITS
+            and not _followed_by_word(match.string, match.start() + end)
+            and _national_groups_fit([text for _, text in blocks[:count]])
+        ):
             return end, PHONE_MASK
     return 0, ""
 
 
 def _national_groups_fit(blocks: Sequence[str]) -> bool:
     first = len(blocks[0])
-    choices: List[Iterable[int]] = [{groups for area in range(2, 6) if first - 1 - area >= 0
-                                     for groups in _splits(first - 1 - area, 2, 4)}]
+    choices: List[Iterable[int]] = [
+        {groups for area in range(2, 6) if first - 1 - area >= 0 for groups in _splits(first - 1 - area, 2, 4)}
+    ]
     choices += [_splits(len(block), 2, 4) for block in blocks[1:]]
     return _can_total(choices, *_NATIONAL_GROUPS)
 

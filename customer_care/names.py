@@ -22,8 +22,9 @@ _GREETING = r"(?:(?:hi|hello|hey|hiya|morning|evening|good (?:morning|afternoon|
 # Before the name: "I'm", "I m" (a client that splits on the apostrophe), "Im", "I am", "call me", ...
 _GREETING_ONLY = re.compile(r"^\s*" + _GREETING)
 _BEFORE = re.compile(
-    r"^\s*" + _GREETING +
-    r"(?:(?:my )?name(?:'s| is|s)|my name|i'?m|i m|i am|it'?s|it is|this is|call me|you can call me|"
+    r"^\s*"
+    + _GREETING
+    + r"(?:(?:my )?name(?:'s| is|s)|my name|i'?m|i m|i am|it'?s|it is|this is|call me|you can call me|"
     r"people call me|they call me|i go by)\s+(?:just\s+)?",
     re.IGNORECASE,
 )
@@ -76,13 +77,13 @@ def introduces_name(text: str) -> bool:
 
 
 def _without_after(text: str) -> str:
-    """"Ana here" -> "Ana": the words after a name, with the spaces before them."""
+    """ "Ana here" -> "Ana": the words after a name, with the spaces before them."""
     after = _AFTER_REVERSED.match(text[::-1])
     return text[: len(text) - after.end()] if after else text
 
 
 def declines_to_give_name(text: str) -> bool:
-    """"I'd rather not say", "no thanks", "skip": the customer prefers not to give a name."""
+    """ "I'd rather not say", "no thanks", "skip": the customer prefers not to give a name."""
     return bool(_DECLINE.match(capped(text, MAX_REPLY_CHARACTERS)))
 
 
@@ -90,11 +91,11 @@ _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5}", re.IGNORECASE)
 
 
 def looks_like_keyboard_mashing(name: str) -> bool:
-    """"Asdfgh": five consonants in a row, which no name in the Latin alphabet has ("Schmidt" has four)."""
+    """ "Asdfgh": five consonants in a row, which no name in the Latin alphabet has ("Schmidt" has four)."""
     return bool(_CONSONANT_RUN.search(capped(name, MAX_NAME_CHARACTERS)))
 
 
 def first_name(full_name: Optional[str]) -> Optional[str]:
-    """"Ana" of "Ana Lima"; None for no name, or one of nothing but spaces."""
+    """ "Ana" of "Ana Lima"; None for no name, or one of nothing but spaces."""
     words = capped(full_name, MAX_NAME_CHARACTERS).split(maxsplit=1)
     return words[0] if words else None

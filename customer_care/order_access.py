@@ -22,7 +22,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def normal_postcode(text: Text) -> Text:
-    """"SW1A 1AA" -> "SW1A1AA", "10969" -> "10969": letters and digits only, upper case."""
+    """ "SW1A 1AA" -> "SW1A1AA", "10969" -> "10969": letters and digits only, upper case."""
     return "".join(_TOKEN.findall(text.lower())).upper()
 
 
@@ -47,7 +47,7 @@ def details_match(order: Order, answer: Text) -> bool:
     # Any run of adjacent tokens that spells the postcode ("sw1a", "1aa").
     for start in range(len(tokens)):
         joined = ""
-        for token in tokens[start:start + 3]:
+        for token in tokens[start : start + 3]:
             joined += token.upper()
             if joined == postcode:
                 return True
@@ -60,13 +60,14 @@ class LookupLimiter:
     """At most `limit` look-ups per key within `window_seconds` (a sliding window), for any number of keys:
     the least recently used keys are forgotten beyond `max_keys`, so memory stays bounded."""
 
-    def __init__(self, limit: int, window_seconds: float, max_keys: int = 50_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int, window_seconds: float, max_keys: int = 50_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window = window_seconds
         self._max_keys = max_keys
         self._clock = clock
-        self._attempts: "OrderedDict[Text, Deque[float]]" = OrderedDict()
+        self._attempts: OrderedDict[Text, Deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _recent(self, key: Text, now: float) -> Deque[float]:
@@ -106,9 +107,12 @@ FAILURES_PER_CLIENT = (20, 3600.0)
 class OrderLookups:
     """Both limits: look-ups per conversation, failed look-ups per client address."""
 
-    def __init__(self, per_conversation: Tuple[int, float] = PER_CONVERSATION,
-                 failures_per_client: Tuple[int, float] = FAILURES_PER_CLIENT,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_conversation: Tuple[int, float] = PER_CONVERSATION,
+        failures_per_client: Tuple[int, float] = FAILURES_PER_CLIENT,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._conversations = LookupLimiter(*per_conversation, clock=clock)
         self._client_failures = LookupLimiter(*failures_per_client, clock=clock)
 

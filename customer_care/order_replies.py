@@ -2,7 +2,7 @@
 values it needs; the wording is in domain.yml under "# Orders"."""
 
 from datetime import date
-from typing import Optional
+from typing import Dict, Optional
 
 from customer_care.orders import ORDER_NUMBER_DIGITS, Order, OrderNumberProblem, OrderStatus, RefundStatus
 from customer_care.profile import StoreProfile, join_words
@@ -24,7 +24,14 @@ def describe_items(order: Order) -> str:
     return join_words(list(order.items))
 
 
-def _named(name: Optional[str]) -> dict:
+def _known_day(day: Optional[date]) -> date:
+    """A day the order's status implies it has (a shipped order's expected delivery, a paid refund's payment)."""
+    if day is None:
+        raise TypeError("the order's status implies a day that it lacks")
+    return day
+
+
+def _named(name: Optional[str]) -> Dict[str, str]:
     """The customer's first name for a response's named variation (domain.yml picks it when the name is known)."""
     return {"name": name} if name else {}
 
@@ -51,8 +58,9 @@ def unknown_order_on_account(number: str, profile: StoreProfile) -> Reply:
 
 
 def lookups_refused(profile: StoreProfile) -> Reply:
-    return Reply("utter_order_lookups_refused",
-                 {"orders_url": profile.url("orders"), "support_email": profile.support_email})
+    return Reply(
+        "utter_order_lookups_refused", {"orders_url": profile.url("orders"), "support_email": profile.support_email}
+    )
 
 
 def tracking_status(order: Order, today: date) -> Reply:
@@ -60,16 +68,26 @@ def tracking_status(order: Order, today: date) -> Reply:
     if order.status == OrderStatus.PROCESSING:
         if order.expected_delivery is None:
             return Reply("utter_order_processing", values)
-        return Reply("utter_order_processing_with_date",
-                     {**values, "expected_day": format_day(order.expected_delivery, today)})
+        return Reply(
+            "utter_order_processing_with_date", {**values, "expected_day": format_day(order.expected_delivery, today)}
+        )
     if order.status == OrderStatus.SHIPPED:
-        return Reply("utter_order_shipped", {**values, "carrier": order.carrier, "tracking_code": order.tracking_code,
-                                             "expected_day": format_day(order.expected_delivery, today)})
+        return Reply(
+            "utter_order_shipped",
+            {
+                **values,
+                "carrier": order.carrier,
+                "tracking_code": order.tracking_code,
+                "expected_day": format_day(_known_day(order.expected_delivery), today),
+            },
+        )
     if order.status == OrderStatus.OUT_FOR_DELIVERY:
         return Reply("utter_order_out_for_delivery", {**values, "carrier": order.carrier})
     if order.status == OrderStatus.DELIVERED:
-        return Reply("utter_order_delivered",
-                     {**values, "carrier": order.carrier, "delivered_day": format_day(order.delivered_on, today)})
+        return Reply(
+            "utter_order_delivered",
+            {**values, "carrier": order.carrier, "delivered_day": format_day(_known_day(order.delivered_on), today)},
+        )
     if order.status == OrderStatus.CANCELLED:
         return Reply("utter_order_was_cancelled", values)
     return Reply("utter_order_returned", values)
@@ -79,11 +97,13 @@ def refund_status(order: Order, profile: StoreProfile, today: date) -> Reply:
     refund = order.refund
     values = {"order_number": order.number, "refund_processing_days": profile.refund_processing_days}
     if refund is None:
-        return Reply("utter_refund_none", {**values, "refund_window_days": profile.refund_window_days,
-                                           "orders_url": profile.url("orders")})
+        return Reply(
+            "utter_refund_none",
+            {**values, "refund_window_days": profile.refund_window_days, "orders_url": profile.url("orders")},
+        )
     values.update(amount=profile.money(refund.amount), note=refund.note)
     if refund.status == RefundStatus.PAID:
-        return Reply("utter_refund_paid", {**values, "paid_day": format_day(refund.paid_on, today)})
+        return Reply("utter_refund_paid", {**values, "paid_day": format_day(_known_day(refund.paid_on), today)})
     if refund.status == RefundStatus.APPROVED:
         return Reply("utter_refund_approved", values)
     if refund.status == RefundStatus.REJECTED:
@@ -100,18 +120,28 @@ def cannot_cancel(order: Order, profile: StoreProfile) -> Reply:
         return Reply("utter_order_already_cancelled", {"order_number": order.number})
     if order.status == OrderStatus.RETURNED:
         return Reply("utter_order_already_returned", {"order_number": order.number})
-    return Reply("utter_order_cannot_be_cancelled", {
-        "order_number": order.number, "refund_window_days": profile.refund_window_days,
-        "orders_url": profile.url("orders"), "return_fee": profile.money(profile.cancellation_fee_after_dispatch),
-    })
+    return Reply(
+        "utter_order_cannot_be_cancelled",
+        {
+            "order_number": order.number,
+            "refund_window_days": profile.refund_window_days,
+            "orders_url": profile.url("orders"),
+            "return_fee": profile.money(profile.cancellation_fee_after_dispatch),
+        },
+    )
 
 
 def order_cancelled(order: Order, profile: StoreProfile, name: Optional[str] = None) -> Reply:
     """`name`: the customer's first name, when known."""
-    return Reply("utter_order_cancelled", {
-        "order_number": order.number, "total": profile.money(order.total),
-        "refund_processing_days": profile.refund_processing_days, **_named(name),
-    })
+    return Reply(
+        "utter_order_cancelled",
+        {
+            "order_number": order.number,
+            "total": profile.money(order.total),
+            "refund_processing_days": profile.refund_processing_days,
+            **_named(name),
+        },
+    )
 
 
 def cancellation_kept(order_number: str) -> Reply:
@@ -120,12 +150,17 @@ def cancellation_kept(order_number: str) -> Reply:
 
 def cannot_change_address(order: Order) -> Reply:
     if order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
-        return Reply("utter_order_has_no_address_to_change", {"order_number": order.number,
-                                                              "status": order.status.value})
-    return Reply("utter_order_address_cannot_change", {"order_number": order.number, "carrier": order.carrier,
-                                                       "tracking_code": order.tracking_code})
+        return Reply(
+            "utter_order_has_no_address_to_change", {"order_number": order.number, "status": order.status.value}
+        )
+    return Reply(
+        "utter_order_address_cannot_change",
+        {"order_number": order.number, "carrier": order.carrier, "tracking_code": order.tracking_code},
+    )
 
 
 def address_changed(order: Order, name: Optional[str] = None) -> Reply:
-    return Reply("utter_order_address_changed",
-                 {"order_number": order.number, "shipping_address": order.shipping_address, **_named(name)})
+    return Reply(
+        "utter_order_address_changed",
+        {"order_number": order.number, "shipping_address": order.shipping_address, **_named(name)},
+    )

@@ -205,9 +205,7 @@ class SQLiteOrderBackend:
             row = connection.execute("SELECT * FROM orders WHERE number = ?", (number,)).fetchone()
             if row is None:
                 return None
-            refund_row = connection.execute(
-                "SELECT * FROM refunds WHERE order_number = ?", (number,)
-            ).fetchone()
+            refund_row = connection.execute("SELECT * FROM refunds WHERE order_number = ?", (number,)).fetchone()
         refund = None
         if refund_row is not None:
             refund = Refund(
@@ -266,8 +264,9 @@ class SQLiteOrderBackend:
         """The customer's most recent order numbers, newest first."""
         with self._connect() as connection:
             rows = connection.execute(
-                "SELECT number FROM orders WHERE lower(email) = lower(?) ORDER BY placed_on DESC, number DESC "
-                "LIMIT ?", (email, limit))
+                "SELECT number FROM orders WHERE lower(email) = lower(?) ORDER BY placed_on DESC, number DESC LIMIT ?",
+                (email, limit),
+            )
             return [row[0] for row in rows]
 
     def list_numbers(self) -> List[str]:

@@ -42,7 +42,7 @@ def problem_phrases(texts: Iterable[str], limit: int = 10, min_count: int = 2) -
     A phrase must appear in at least `min_count` texts to be "common". A shorter phrase found exactly as often
     as a longer one containing it ("arrived damaged" inside "item arrived damaged") is left out as a repeat.
     """
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     for text in texts:
         counts.update(_phrases_in(text))
     common = {phrase: count for phrase, count in counts.items() if count >= min_count}

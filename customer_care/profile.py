@@ -84,8 +84,7 @@ class StoreProfile:
         """Whether support is staffed at `moment` (now by default), in the shop's own timezone."""
         local = (moment or datetime.now(ZoneInfo(self.timezone))).astimezone(ZoneInfo(self.timezone))
         return any(
-            local.weekday() in hours.days and hours.opens <= local.time() < hours.closes
-            for hours in self.opening_hours
+            local.weekday() in hours.days and hours.opens <= local.time() < hours.closes for hours in self.opening_hours
         )
 
 

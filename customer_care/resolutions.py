@@ -12,9 +12,7 @@ from customer_care.profile import StoreProfile
 from customer_care.replies import Reply
 
 # Categories whose solution depends on a particular order, so the assistant asks for its number.
-ORDER_CATEGORIES = frozenset(
-    {"damaged_item", "wrong_item", "missing_item", "late_delivery", "refund_not_received"}
-)
+ORDER_CATEGORIES = frozenset({"damaged_item", "wrong_item", "missing_item", "late_delivery", "refund_not_received"})
 # The apology for each category (any other gets the one for "other"), and the stronger one for anger or a legal
 # threat.
 APOLOGIES = {
@@ -84,18 +82,36 @@ Solution = Tuple[Tuple[Reply, ...], bool]  # the replies, and whether they hand 
 def _order_solution(category: str, order: Order, profile: StoreProfile, today: date) -> Solution:
     if category in ("damaged_item", "wrong_item"):
         if not _within_refund_window(order, profile, today):
-            return (Reply("utter_complaint_past_return_window", {
-                "order_number": order.number, "refund_window_days": profile.refund_window_days}),), True
-        response = "utter_complaint_replacement_or_refund" if category == "damaged_item" else \
-            "utter_complaint_right_item_or_refund"
-        return (Reply(response, {"order_number": order.number, "total": profile.money(order.total),
-                                 "refund_processing_days": profile.refund_processing_days}),), False
+            return (
+                Reply(
+                    "utter_complaint_past_return_window",
+                    {"order_number": order.number, "refund_window_days": profile.refund_window_days},
+                ),
+            ), True
+        response = (
+            "utter_complaint_replacement_or_refund"
+            if category == "damaged_item"
+            else "utter_complaint_right_item_or_refund"
+        )
+        return (
+            Reply(
+                response,
+                {
+                    "order_number": order.number,
+                    "total": profile.money(order.total),
+                    "refund_processing_days": profile.refund_processing_days,
+                },
+            ),
+        ), False
     if category == "missing_item":
         return (Reply("utter_complaint_missing_item_sent_again", {"order_number": order.number}),), False
     if category == "late_delivery":
         status = order_replies.tracking_status(order, today)
-        if order.status in (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY) and order.expected_delivery and \
-                order.expected_delivery < today:
+        if (
+            order.status in (OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY)
+            and order.expected_delivery
+            and order.expected_delivery < today
+        ):
             return (status, Reply("utter_complaint_delivery_search", {"carrier": order.carrier})), False
         return (status, Reply("utter_complaint_delivery_wait")), False
     # refund_not_received
@@ -106,11 +122,16 @@ def _order_solution(category: str, order: Order, profile: StoreProfile, today: d
 
 def _general_solution(category: str, profile: StoreProfile) -> Solution:
     if category == "billing":
-        return (Reply("utter_complaint_billing_check",
-                      {"refund_processing_days": profile.refund_processing_days}),), False
+        return (
+            Reply("utter_complaint_billing_check", {"refund_processing_days": profile.refund_processing_days}),
+        ), False
     if category == "account_login":
-        return (Reply("utter_complaint_account_help", {"password_reset_url": profile.urls["password_reset"],
-                                                       "support_email": profile.support_email}),), False
+        return (
+            Reply(
+                "utter_complaint_account_help",
+                {"password_reset_url": profile.urls["password_reset"], "support_email": profile.support_email},
+            ),
+        ), False
     if category == "website_error":
         return (Reply("utter_complaint_website_help", {"support_phone": profile.support_phone}),), False
     if category == "staff_behaviour":
@@ -120,8 +141,15 @@ def _general_solution(category: str, profile: StoreProfile) -> Solution:
     return (Reply("utter_complaint_for_a_colleague"),), True
 
 
-def resolve(category: str, severity: Collection[str], profile: StoreProfile, order: Optional[Order] = None,
-            name: Optional[str] = None, *, today: date) -> Resolution:
+def resolve(
+    category: str,
+    severity: Collection[str],
+    profile: StoreProfile,
+    order: Optional[Order] = None,
+    name: Optional[str] = None,
+    *,
+    today: date,
+) -> Resolution:
     """The apology and the solution for a confirmed complaint; `today` in the shop's time zone."""
     sorry = apology(category, severity, name)
     if URGENT_SEVERITIES & set(severity):
@@ -130,6 +158,9 @@ def resolve(category: str, severity: Collection[str], profile: StoreProfile, ord
         solution, needs_person = _order_solution(category, order, profile, today)
     else:
         solution, needs_person = _general_solution(category, profile)
-    outside_policy = (order is not None and category in ("damaged_item", "wrong_item")
-                      and not _within_refund_window(order, profile, today))
+    outside_policy = (
+        order is not None
+        and category in ("damaged_item", "wrong_item")
+        and not _within_refund_window(order, profile, today)
+    )
     return Resolution(sorry, solution, needs_person, outside_policy)

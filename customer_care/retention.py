@@ -54,7 +54,6 @@ Finding the databases is customer_care.retention_locations' job; the work on eac
 customer_care.retention_tables'.
 """
 
-
 import asyncio
 import functools
 import logging
@@ -101,8 +100,9 @@ def retention_days(environ: Optional[Mapping[str, str]] = None) -> Optional[int]
     try:
         return check_days(days)
     except RetentionError:
-        raise RetentionError(f"{RETENTION_ENV} must be a whole number of days, at least 1 (or unset to keep "
-                             f"everything), not {text!r}") from None
+        raise RetentionError(
+            f"{RETENTION_ENV} must be a whole number of days, at least 1 (or unset to keep everything), not {text!r}"
+        ) from None
 
 
 @dataclass
@@ -119,8 +119,10 @@ class PurgeReport:
 
     def lines(self) -> List[str]:
         verb = "Would delete" if self.dry_run else "Deleted"
-        lines = [f"{verb} what is older than {self.days} day{'s' if self.days != 1 else ''} "
-                 f"(before {self.cutoff:%Y-%m-%d %H:%M} UTC){'; dry run, nothing changed' if self.dry_run else ''}:"]
+        lines = [
+            f"{verb} what is older than {self.days} day{'s' if self.days != 1 else ''} "
+            f"(before {self.cutoff:%Y-%m-%d %H:%M} UTC){'; dry run, nothing changed' if self.dry_run else ''}:"
+        ]
         lines += [f"  {outcome.line()}" for outcome in self.tables]
         lines += [f"  {note}" for note in self.notes]
         lines += [f"  FAILED: {failure}" for failure in self.failures]
@@ -160,20 +162,24 @@ def purge(
             tracker = _attempt(report, "tracker store", tracker_url, lambda: _open(tracker_url, postgres_schema=True))
             if tracker is not None:
                 try:
-                    _attempt(report, "tracker store", tracker_url,
-                             lambda: report.tables.extend(job.tracker(tracker, protected or set())))
+                    _attempt(
+                        report,
+                        "tracker store",
+                        tracker_url,
+                        lambda: report.tables.extend(job.tracker(tracker, protected or set())),
+                    )
                 finally:
                     tracker.dispose()
+        # _attempt calls its action at once, so the lambdas below see this iteration's broker_url and broker.
         for broker_url in where.broker_urls:
-            broker = _attempt(report, "event broker", broker_url, lambda: _open(broker_url))
+            broker = _attempt(report, "event broker", broker_url, lambda: _open(broker_url))  # noqa: B023
             if broker is not None:
                 try:
-                    _attempt(report, "event broker", broker_url, lambda: report.tables.extend(job.broker(broker)))
+                    _attempt(report, "event broker", broker_url, lambda: report.tables.extend(job.broker(broker)))  # noqa: B023
                 finally:
                     broker.dispose()
         if care is not None:
-            _attempt(report, "assistant database", where.database_url,
-                     lambda: report.tables.extend(job.care(care)))
+            _attempt(report, "assistant database", where.database_url, lambda: report.tables.extend(job.care(care)))
     finally:
         if care is not None:
             care.dispose()
@@ -206,8 +212,9 @@ def start_daily_purge(
             return
         error = done.exception()
         if error is not None:  # settings unreadable today may be mended by tomorrow
-            log.error("Retention: the purge of data older than %d days failed; next try in %s", days, interval,
-                      exc_info=error)
+            log.error(
+                "Retention: the purge of data older than %d days failed; next try in %s", days, interval, exc_info=error
+            )
         else:
             for line in done.result().lines():
                 (log.error if line.lstrip().startswith("FAILED") else log.info)("Retention: %s", line.strip())

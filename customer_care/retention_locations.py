@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypeGuard, Union
 from urllib.parse import urlsplit
 
 import yaml
@@ -26,7 +26,6 @@ _UNSET_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 class RetentionError(ValueError):
     """A bad number of days, or settings the purge cannot read (the message says which)."""
-
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ def _expand(value: Any, path: Path) -> Any:
     return value
 
 
-def _is_sql(section: Any, known: Sequence[str], module: str, class_name: str) -> bool:
+def _is_sql(section: Any, known: Sequence[str], module: str, class_name: str) -> TypeGuard[Dict[str, Any]]:
     if not isinstance(section, dict) or not section.get("type"):
         return False
     kind = str(section["type"])
@@ -163,7 +162,8 @@ def _absolute_sqlite(url: str, base: Path) -> str:
         return url
     if Path(database).is_absolute():
         return url
-    return parsed.set(database=str((base / database).resolve())).render_as_string(hide_password=False)
+    absolute: str = parsed.set(database=str((base / database).resolve())).render_as_string(hide_password=False)
+    return absolute
 
 
 def _same_database(url: str, others: Sequence[str]) -> bool:
@@ -176,6 +176,7 @@ def safe_url(url: Optional[str]) -> str:
     if not url:
         return "-"
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown: str = make_url(url).render_as_string(hide_password=True)
+        return shown
     except Exception:  # noqa: BLE001 - an unparsable URL: say nothing that may hold a password
         return "(unreadable URL)"

@@ -74,10 +74,10 @@ class TableOutcome:
         return f"{self.store}: {self.table}: {_plural(self.rows, self.unit)} {self.what}{details}"
 
 
-
 def _has_table(engine: Engine, name: str) -> bool:
     with engine.connect() as connection:
-        return inspect(connection).has_table(name)
+        found: bool = inspect(connection).has_table(name)
+    return found
 
 
 class PurgeJob:
@@ -132,8 +132,10 @@ class PurgeJob:
         if not senders:
             return {}
         table = tracker_events_table
-        session_start = or_(table.c.type_name == SESSION_STARTED,
-                            and_(table.c.type_name == ACTION_EXECUTED, table.c.action_name == ACTION_SESSION_START))
+        session_start = or_(
+            table.c.type_name == SESSION_STARTED,
+            and_(table.c.type_name == ACTION_EXECUTED, table.c.action_name == ACTION_SESSION_START),
+        )
         keep: Dict[str, int] = {}
         with engine.connect() as connection:
             firsts = connection.execute(
@@ -145,7 +147,8 @@ class PurgeJob:
                 start = connection.execute(
                     select(table.c.id, table.c.type_name)
                     .where(table.c.sender_id == sender, table.c.id <= first_recent, session_start)
-                    .order_by(table.c.id.desc()).limit(1)
+                    .order_by(table.c.id.desc())
+                    .limit(1)
                 ).first()
                 if start is None:
                     keep[sender] = first_recent
@@ -155,10 +158,14 @@ class PurgeJob:
                     before = connection.execute(
                         select(table.c.id, table.c.type_name, table.c.action_name)
                         .where(table.c.sender_id == sender, table.c.id < start.id)
-                        .order_by(table.c.id.desc()).limit(1)
+                        .order_by(table.c.id.desc())
+                        .limit(1)
                     ).first()
-                    if (before is not None and before.type_name == ACTION_EXECUTED
-                            and before.action_name == ACTION_SESSION_START):
+                    if (
+                        before is not None
+                        and before.type_name == ACTION_EXECUTED
+                        and before.action_name == ACTION_SESSION_START
+                    ):
                         keep[sender] = before.id
         return keep
 
@@ -243,19 +250,23 @@ class PurgeJob:
                 if has_choices:
                     counts["clarifications"] = _count(connection, choices, choices.c.message_id.in_(old_ids))
                 if has_marks:
-                    counts["marks"] = _count(connection, marks, or_(marks.c.message_id.in_(old_ids),
-                                                                    marks.c.sent_at < self.cutoff_stored))
+                    counts["marks"] = _count(
+                        connection, marks, or_(marks.c.message_id.in_(old_ids), marks.c.sent_at < self.cutoff_stored)
+                    )
         else:
             while True:
                 with engine.begin() as connection:
-                    ids = list(connection.execute(
-                        select(messages.c.id).where(old_messages).order_by(messages.c.id).limit(self.batch)
-                    ).scalars())
+                    ids = list(
+                        connection.execute(
+                            select(messages.c.id).where(old_messages).order_by(messages.c.id).limit(self.batch)
+                        ).scalars()
+                    )
                     if not ids:
                         break
                     if has_choices:
                         counts["clarifications"] += connection.execute(
-                            delete(choices).where(choices.c.message_id.in_(ids))).rowcount
+                            delete(choices).where(choices.c.message_id.in_(ids))
+                        ).rowcount
                     if has_marks:
                         counts["marks"] += connection.execute(delete(marks).where(marks.c.message_id.in_(ids))).rowcount
                     counts["messages"] += connection.execute(delete(messages).where(messages.c.id.in_(ids))).rowcount
@@ -267,14 +278,17 @@ class PurgeJob:
         if has_marks:
             outcomes.append(TableOutcome("assistant database", marks.name, counts["marks"], "mark", "deleted"))
         if has_choices:
-            outcomes.append(TableOutcome("assistant database", choices.name, counts["clarifications"],
-                                         "customer choice", "deleted"))
+            outcomes.append(
+                TableOutcome("assistant database", choices.name, counts["clarifications"], "customer choice", "deleted")
+            )
         return outcomes
 
     def _issue_log(self, engine: Engine) -> TableOutcome:
         table = issue_log_table
-        condition = and_(table.c.created_at < self.cutoff_stored,
-                         or_(table.c.raw_text != "", table.c.comment.isnot(None), table.c.order_number.isnot(None)))
+        condition = and_(
+            table.c.created_at < self.cutoff_stored,
+            or_(table.c.raw_text != "", table.c.comment.isnot(None), table.c.order_number.isnot(None)),
+        )
         cleared = 0
         if self.dry_run:
             with engine.connect() as connection:
@@ -282,33 +296,51 @@ class PurgeJob:
         else:
             while True:
                 with engine.begin() as connection:
-                    ids = list(connection.execute(
-                        select(table.c.id).where(condition).order_by(table.c.id).limit(self.batch)).scalars())
+                    ids = list(
+                        connection.execute(
+                            select(table.c.id).where(condition).order_by(table.c.id).limit(self.batch)
+                        ).scalars()
+                    )
                     if not ids:
                         break
                     cleared += connection.execute(
-                        update(table).where(table.c.id.in_(ids)).values(**ISSUE_LOG_CLEARED)).rowcount
+                        update(table).where(table.c.id.in_(ids)).values(**ISSUE_LOG_CLEARED)
+                    ).rowcount
                 if len(ids) < self.batch:
                     break
-        return TableOutcome("assistant database", table.name, cleared, "row",
-                            "cleared of raw text, comment and order number",
-                            "rows, counts, ratings and masked paraphrases kept")
+        return TableOutcome(
+            "assistant database",
+            table.name,
+            cleared,
+            "row",
+            "cleared of raw text, comment and order number",
+            "rows, counts, ratings and masked paraphrases kept",
+        )
 
     def _tickets(self, engine: Engine) -> TableOutcome:
         table = tickets_table
         closed_long_ago = and_(
             table.c.status.in_(CLOSING_STATUSES),
-            or_(table.c.closed_at < self.cutoff_stored,
-                and_(table.c.closed_at.is_(None), table.c.updated_at < self.cutoff_stored)),
+            or_(
+                table.c.closed_at < self.cutoff_stored,
+                and_(table.c.closed_at.is_(None), table.c.updated_at < self.cutoff_stored),
+            ),
         )
         columns = [table.c.id, table.c.outcome, *(table.c[name] for name in TICKET_CLEARED)]
         changed = 0
         after = 0
         while True:
             with engine.begin() as connection:
-                rows = connection.execute(
-                    select(*columns).where(closed_long_ago, table.c.id > after).order_by(table.c.id).limit(self.batch)
-                ).mappings().all()
+                rows = (
+                    connection.execute(
+                        select(*columns)
+                        .where(closed_long_ago, table.c.id > after)
+                        .order_by(table.c.id)
+                        .limit(self.batch)
+                    )
+                    .mappings()
+                    .all()
+                )
                 for row in rows:
                     values = {name: empty for name, empty in TICKET_CLEARED.items() if row[name] != empty}
                     if row["outcome"]:
@@ -322,9 +354,14 @@ class PurgeJob:
             if len(rows) < self.batch:
                 break
             after = rows[-1]["id"]
-        return TableOutcome("assistant database", table.name, changed, "closed ticket",
-                            "cleared of summary, customer name and e-mail",
-                            "id, category, status, times and masked outcome kept")
+        return TableOutcome(
+            "assistant database",
+            table.name,
+            changed,
+            "closed ticket",
+            "cleared of summary, customer name and e-mail",
+            "id, category, status, times and masked outcome kept",
+        )
 
     # --- Batches ------------------------------------------------------------------------------------------
 
@@ -336,8 +373,11 @@ class PurgeJob:
         deleted = 0
         while True:
             with engine.begin() as connection:
-                ids = list(connection.execute(
-                    select(table.c.id).where(condition).order_by(table.c.id).limit(self.batch)).scalars())
+                ids = list(
+                    connection.execute(
+                        select(table.c.id).where(condition).order_by(table.c.id).limit(self.batch)
+                    ).scalars()
+                )
                 if ids:
                     deleted += connection.execute(delete(table).where(table.c.id.in_(ids))).rowcount
             if len(ids) < self.batch:

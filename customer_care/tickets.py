@@ -31,6 +31,7 @@ class TicketStatus(str, Enum):
 OPEN_STATUSES = (TicketStatus.WAITING.value, TicketStatus.CLAIMED.value)
 CLOSING_STATUSES = (TicketStatus.RESOLVED.value, TicketStatus.HANDED_BACK.value)
 
+
 class Priority(str, Enum):
     """How soon a ticket needs a person, most urgent first: the queue sorts by this rank, then by waiting time."""
 
@@ -126,12 +127,20 @@ class TicketStore:
             return existing
         stamp = to_stored_time(now or utc_now())
         with self.engine.begin() as connection:
-            result = connection.execute(tickets_table.insert().values(
-                conversation_id=new.conversation_id, customer_name=_masked(new.customer_name),
-                customer_email=new.customer_email, reason=new.reason, category=new.category, priority=priority,
-                summary=mask_personal_data(new.summary or ""), status=TicketStatus.WAITING.value, created_at=stamp,
-                updated_at=stamp,
-            ))
+            result = connection.execute(
+                tickets_table.insert().values(
+                    conversation_id=new.conversation_id,
+                    customer_name=_masked(new.customer_name),
+                    customer_email=new.customer_email,
+                    reason=new.reason,
+                    category=new.category,
+                    priority=priority,
+                    summary=mask_personal_data(new.summary or ""),
+                    status=TicketStatus.WAITING.value,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            )
             ticket_id = int(result.inserted_primary_key[0])
         return self.get(ticket_id)
 
@@ -143,10 +152,11 @@ class TicketStore:
         return _ticket(row)
 
     def open_for_conversation(self, conversation_id: str) -> Optional[Ticket]:
-        statement = (select(tickets_table)
-                     .where(tickets_table.c.conversation_id == conversation_id,
-                            tickets_table.c.status.in_(OPEN_STATUSES))
-                     .order_by(tickets_table.c.id.desc()))
+        statement = (
+            select(tickets_table)
+            .where(tickets_table.c.conversation_id == conversation_id, tickets_table.c.status.in_(OPEN_STATUSES))
+            .order_by(tickets_table.c.id.desc())
+        )
         with self.engine.connect() as connection:
             row = connection.execute(statement).mappings().first()
         return _ticket(row) if row else None
@@ -154,9 +164,11 @@ class TicketStore:
     def queue(self, now: Optional[datetime] = None) -> List[Ticket]:
         """Open tickets, most urgent first, then longest waiting first."""
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(tickets_table).where(tickets_table.c.status.in_(OPEN_STATUSES))
-            ).mappings().all()
+            rows = (
+                connection.execute(select(tickets_table).where(tickets_table.c.status.in_(OPEN_STATUSES)))
+                .mappings()
+                .all()
+            )
         return sorted((_ticket(row) for row in rows), key=lambda t: (priority_rank(t.priority), t.created_at, t.id))
 
     def customer_history(self, ticket: Ticket) -> List[Ticket]:
@@ -164,24 +176,37 @@ class TicketStore:
         same_customer = [tickets_table.c.conversation_id == ticket.conversation_id]
         if ticket.customer_email:
             same_customer.append(tickets_table.c.customer_email == ticket.customer_email)
-        statement = (select(tickets_table).where(or_(*same_customer), tickets_table.c.id != ticket.id)
-                     .order_by(tickets_table.c.id.desc()))
+        statement = (
+            select(tickets_table)
+            .where(or_(*same_customer), tickets_table.c.id != ticket.id)
+            .order_by(tickets_table.c.id.desc())
+        )
         with self.engine.connect() as connection:
             return [_ticket(row) for row in connection.execute(statement).mappings()]
 
     def claim(self, ticket_id: int, agent: str, now: Optional[datetime] = None) -> Ticket:
-        self._change_if_free(ticket_id, agent, "already claimed by", now, status=TicketStatus.CLAIMED.value,
-                             assigned_agent=agent)
+        self._change_if_free(
+            ticket_id, agent, "already claimed by", now, status=TicketStatus.CLAIMED.value, assigned_agent=agent
+        )
         return self.get(ticket_id)
 
-    def close(self, ticket_id: int, agent: str, status: str, outcome: str = "",
-              now: Optional[datetime] = None) -> Ticket:
+    def close(
+        self, ticket_id: int, agent: str, status: str, outcome: str = "", now: Optional[datetime] = None
+    ) -> Ticket:
         """Resolve or hand back a ticket. Only the agent holding it may close a claimed ticket."""
         if status not in CLOSING_STATUSES:
             raise ValueError(f"a ticket closes as one of {', '.join(CLOSING_STATUSES)}, not {status!r}")
         stamp = now or utc_now()
-        self._change_if_free(ticket_id, agent, "claimed by", stamp, status=status, assigned_agent=agent,
-                             outcome=_masked(outcome.strip() or None), closed_at=to_stored_time(stamp))
+        self._change_if_free(
+            ticket_id,
+            agent,
+            "claimed by",
+            stamp,
+            status=status,
+            assigned_agent=agent,
+            outcome=_masked(outcome.strip() or None),
+            closed_at=to_stored_time(stamp),
+        )
         return self.get(ticket_id)
 
     def _change_if_free(self, ticket_id: int, agent: str, taken: str, now: Optional[datetime], **values: Any) -> None:
@@ -189,9 +214,15 @@ class TicketStore:
         UPDATE, so two agents (or two console processes) acting at once can't both succeed."""
         table = tickets_table
         values["updated_at"] = to_stored_time(now or utc_now())
-        statement = (update(table).values(**values)
-                     .where(table.c.id == ticket_id, table.c.status.in_(OPEN_STATUSES),
-                            or_(table.c.assigned_agent.is_(None), table.c.assigned_agent == agent)))
+        statement = (
+            update(table)
+            .values(**values)
+            .where(
+                table.c.id == ticket_id,
+                table.c.status.in_(OPEN_STATUSES),
+                or_(table.c.assigned_agent.is_(None), table.c.assigned_agent == agent),
+            )
+        )
         with self.engine.begin() as connection:
             changed = connection.execute(statement).rowcount
         if changed != 1:
@@ -207,10 +238,18 @@ def _masked(text: Optional[str]) -> Optional[str]:
 
 def _ticket(row: Mapping[str, Any]) -> Ticket:
     return Ticket(
-        id=row["id"], conversation_id=row["conversation_id"], reason=row["reason"], priority=row["priority"],
-        summary=row["summary"] or "", category=row["category"], customer_name=row["customer_name"],
-        customer_email=row["customer_email"], status=row["status"], assigned_agent=row["assigned_agent"],
-        outcome=row["outcome"], created_at=from_stored_time(row["created_at"]),
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        reason=row["reason"],
+        priority=row["priority"],
+        summary=row["summary"] or "",
+        category=row["category"],
+        customer_name=row["customer_name"],
+        customer_email=row["customer_email"],
+        status=row["status"],
+        assigned_agent=row["assigned_agent"],
+        outcome=row["outcome"],
+        created_at=from_stored_time(row["created_at"]),
         updated_at=from_stored_time(row["updated_at"]),
         closed_at=from_stored_time(row["closed_at"]) if row["closed_at"] else None,
     )

@@ -9,6 +9,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from customer_care.masking import mask_personal_data
@@ -101,7 +102,9 @@ def entity_spans(text: str, entities: Iterable[Mapping[str, Any]]) -> List[Dict[
     for entity in entities:
         if not isinstance(entity, Mapping):
             continue
-        name, start, end = entity.get("entity"), entity.get("start"), entity.get("end")
+        name = entity.get("entity")
+        start: Any = entity.get("start")  # checked by _span_fault
+        end: Any = entity.get("end")
         if not isinstance(name, str) or not name or _span_fault(text, start, end) is not None:
             continue
         span = text[start:end]
@@ -125,13 +128,14 @@ def entity_spans(text: str, entities: Iterable[Mapping[str, Any]]) -> List[Dict[
 def validate_intent_name(intent: Optional[str]) -> str:
     if not isinstance(intent, str) or not INTENT_NAME.match(intent.strip()):
         raise InboxError(
-            f"an intent name is 2-50 lower-case letters, digits and underscores, starting with a letter; "
-            f"got {intent!r}"
+            f"an intent name is 2-50 lower-case letters, digits and underscores, starting with a letter; got {intent!r}"
         )
     intent = intent.strip()
     if intent in UNTRAINABLE_INTENTS:
-        raise InboxError(f"{intent} is what the assistant says when it does not understand; choose the intent "
-                         f"the customer meant, out of scope, or discard")
+        raise InboxError(
+            f"{intent} is what the assistant says when it does not understand; choose the intent "
+            f"the customer meant, out of scope, or discard"
+        )
     return intent
 
 
@@ -142,11 +146,13 @@ def validate_label_entities(entities: Optional[Sequence[Any]], text: str) -> Lis
         return []
     if isinstance(entities, (str, bytes, Mapping)) or not isinstance(entities, Sequence):
         raise InboxError("entities must be a list of {entity, value, start, end}")
-    checked = []
+    checked: List[Dict[str, Any]] = []
     for entity in entities:
         if not isinstance(entity, Mapping):
             raise InboxError(f"an entity must be {{entity, value, start, end}}, got {entity!r}")
-        name, start, end = entity.get("entity"), entity.get("start"), entity.get("end")
+        name = entity.get("entity")
+        start: Any = entity.get("start")  # checked by _span_fault
+        end: Any = entity.get("end")
         if not isinstance(name, str) or not ENTITY_NAME.match(name):
             raise InboxError(f"an entity name is a letter then letters, digits, _ or -, got {name!r}")
         fault = _span_fault(text, start, end)
@@ -158,7 +164,7 @@ def validate_label_entities(entities: Optional[Sequence[Any]], text: str) -> Lis
         start, end = _trimmed(text, start, end)
         checked.append({"entity": name, "value": text[start:end], "start": start, "end": end})
     checked.sort(key=lambda item: (item["start"], item["end"]))
-    for previous, following in zip(checked, checked[1:]):
+    for previous, following in pairwise(checked):
         if following["start"] < previous["end"]:
             raise InboxError(f"entities {previous['value']!r} and {following['value']!r} overlap")
     return checked

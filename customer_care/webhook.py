@@ -74,8 +74,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def verify_signature(secret: str, timestamp: str, body: bytes, signature: str, now: Optional[float] = None,
-                     tolerance: float = SIGNATURE_TOLERANCE_SECONDS) -> bool:
+def verify_signature(
+    secret: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    now: Optional[float] = None,
+    tolerance: float = SIGNATURE_TOLERANCE_SECONDS,
+) -> bool:
     """What a receiver checks: the signature is the secret's over this timestamp and body, and the timestamp is
     recent (an old request replayed is refused)."""
     if not isinstance(timestamp, str) or not timestamp.isascii() or not timestamp.isdigit():
@@ -99,22 +105,34 @@ def console_public_url() -> str:
 def ticket_payload(ticket: Ticket, console_url: Optional[str] = None) -> Dict[str, Any]:
     """What the webhook is told about a new ticket: no conversation id, free text masked."""
     base = (console_url or console_public_url()).rstrip("/")
-    return {"id": ticket.id, "console_url": f"{base}/tickets/{ticket.id}", "priority": ticket.priority,
-            "reason": ticket.reason, "category": ticket.category, "summary": mask_personal_data(ticket.summary),
-            "customer_name": mask_personal_data(ticket.customer_name) if ticket.customer_name else None,
-            "customer_email": ticket.customer_email, "created_at": ticket.created_at.isoformat()}
+    return {
+        "id": ticket.id,
+        "console_url": f"{base}/tickets/{ticket.id}",
+        "priority": ticket.priority,
+        "reason": ticket.reason,
+        "category": ticket.category,
+        "summary": mask_personal_data(ticket.summary),
+        "customer_name": mask_personal_data(ticket.customer_name) if ticket.customer_name else None,
+        "customer_email": ticket.customer_email,
+        "created_at": ticket.created_at.isoformat(),
+    }
 
 
 class _DeliveryPool:
     """Up to `workers` daemon threads and room for `queue_size` more notifications waiting; no room, no
     delivery."""
 
-    def __init__(self, deliver: Callable[[Dict[str, Any]], bool], workers: int, queue_size: int,
-                 idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(
+        self,
+        deliver: Callable[[Dict[str, Any]], bool],
+        workers: int,
+        queue_size: int,
+        idle_seconds: float = IDLE_SECONDS,
+    ) -> None:
         self._deliver = deliver
         self._workers = workers
         self._idle_seconds = idle_seconds
-        self._queue: "queue.SimpleQueue[Tuple[Dict[str, Any], Future]]" = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Tuple[Dict[str, Any], Future[bool]]] = queue.SimpleQueue()
         self._room = threading.BoundedSemaphore(workers + queue_size)  # in flight or waiting
         self._threads: List[threading.Thread] = []
         self._lock = threading.Lock()
@@ -122,12 +140,13 @@ class _DeliveryPool:
     def submit(self, payload: Dict[str, Any]) -> Optional["Future[bool]"]:
         if not self._room.acquire(blocking=False):
             return None
-        future: "Future[bool]" = Future()
+        future: Future[bool] = Future()
         self._queue.put((payload, future))
         with self._lock:
             while len(self._threads) < self._workers:
-                thread = threading.Thread(target=self._work, name=f"ticket-webhook-{len(self._threads) + 1}",
-                                          daemon=True)
+                thread = threading.Thread(
+                    target=self._work, name=f"ticket-webhook-{len(self._threads) + 1}", daemon=True
+                )
                 thread.start()
                 self._threads.append(thread)
         return future
@@ -166,12 +185,15 @@ class TicketWebhook:
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_SECRET_LENGTH:
-            raise ValueError(f"a ticket webhook needs a secret of at least {MIN_SECRET_LENGTH} characters to sign "
-                             "with")
+            raise ValueError(f"a ticket webhook needs a secret of at least {MIN_SECRET_LENGTH} characters to sign with")
         object.__setattr__(self, "_pool", _DeliveryPool(self.deliver, self.workers, self.queue_size))
 
-    def deliver(self, payload: Dict[str, Any], sleep: Callable[[float], None] = time.sleep,
-                clock: Callable[[], float] = time.monotonic) -> bool:
+    def deliver(
+        self,
+        payload: Dict[str, Any],
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> bool:
         """Send now, retrying; True once the receiver answered 2xx. Runs in the caller's thread. No attempt
         starts, and no pause is taken, past `total_timeout`, and each attempt may only use the time left (as a
         socket timeout: a receiver that trickles its answer a byte at a time can stretch its attempt)."""
@@ -187,8 +209,9 @@ class TicketWebhook:
             problem, final = self._attempt(body, min(self.timeout, remaining))
             if problem is None:
                 return True
-            logger.warning("Ticket webhook attempt %d of %d for ticket %s failed: %s", made, attempts,
-                           payload.get("id"), problem)
+            logger.warning(
+                "Ticket webhook attempt %d of %d for ticket %s failed: %s", made, attempts, payload.get("id"), problem
+            )
             pause = self.backoff_seconds * 2 ** (made - 1)
             if final or made == attempts or clock() + pause >= deadline:
                 break
@@ -199,20 +222,26 @@ class TicketWebhook:
     def _attempt(self, body: bytes, timeout: float) -> Tuple[Optional[str], bool]:
         """One signed POST: (None, _) when it was taken, else (what went wrong, whether retrying is pointless)."""
         timestamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp,
-                   SIGNATURE_HEADER: sign(self.secret, timestamp, body)}
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(self.secret, timestamp, body),
+        }
         try:
             # stream=True: the receiver's answer body is never read, so it can't keep us waiting.
-            with requests.post(self.url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
-                               stream=True) as response:
+            with requests.post(
+                self.url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+            ) as response:
                 status = response.status_code
         except requests.RequestException as error:
             return type(error).__name__, False
         if 200 <= status < 300:
             return None, False
         if 300 <= status < 400:
-            return (f"HTTP {status}, a redirect, which is not followed (the body holds personal data): "
-                    "point ticket_webhook.url at the final address"), True
+            return (
+                f"HTTP {status}, a redirect, which is not followed (the body holds personal data): "
+                "point ticket_webhook.url at the final address"
+            ), True
         return f"HTTP {status}", False
 
     def notify(self, payload: Dict[str, Any]) -> Optional["Future[bool]"]:
@@ -220,8 +249,12 @@ class TicketWebhook:
         the notification was dropped (and logged)."""
         future = self._pool.submit(payload)
         if future is None:
-            logger.error("Ticket webhook queue is full (%d sending, %d waiting); dropped the notification for "
-                         "ticket %s", self.workers, self.queue_size, payload.get("id"))
+            logger.error(
+                "Ticket webhook queue is full (%d sending, %d waiting); dropped the notification for ticket %s",
+                self.workers,
+                self.queue_size,
+                payload.get("id"),
+            )
         return future
 
 
@@ -236,8 +269,7 @@ def webhook_secret() -> Optional[str]:
     try:
         return Path(path).read_text(encoding="utf-8").strip() or None
     except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{SECRET_FILE_VARIABLE} names a file that can't be read ({type(error).__name__})") \
-            from None
+        raise ValueError(f"{SECRET_FILE_VARIABLE} names a file that can't be read ({type(error).__name__})") from None
 
 
 def load_webhook(path: Optional[Path] = None) -> Optional[TicketWebhook]:
@@ -253,17 +285,21 @@ def load_webhook(path: Optional[Path] = None) -> Optional[TicketWebhook]:
         if not url:
             return None
         if "secret" in section:
-            raise ValueError(f"a secret does not belong in a file of the repository; set {SECRET_VARIABLE} or "
-                             f"{SECRET_FILE_VARIABLE} instead (and change the secret: it has been exposed)")
+            raise ValueError(
+                f"a secret does not belong in a file of the repository; set {SECRET_VARIABLE} or "
+                f"{SECRET_FILE_VARIABLE} instead (and change the secret: it has been exposed)"
+            )
         retries, timeout = int(section.get("retries", 3)), float(section.get("timeout", 5))
         total_timeout = float(section.get("total_timeout", DEFAULT_TOTAL_TIMEOUT))
         if retries < 0 or not 0 < timeout < float("inf") or not 0 < total_timeout < float("inf"):
             raise ValueError("retries must be 0 or more, timeout and total_timeout more than 0")
         secret = webhook_secret()
         if not secret or len(secret) < MIN_SECRET_LENGTH:
-            raise ValueError(f"no secret to sign notifications with: set {SECRET_VARIABLE} or "
-                             f"{SECRET_FILE_VARIABLE} (at least {MIN_SECRET_LENGTH} characters; 32 random bytes, "
-                             "e.g. `openssl rand -hex 32`, are better)")
+            raise ValueError(
+                f"no secret to sign notifications with: set {SECRET_VARIABLE} or "
+                f"{SECRET_FILE_VARIABLE} (at least {MIN_SECRET_LENGTH} characters; 32 random bytes, "
+                "e.g. `openssl rand -hex 32`, are better)"
+            )
     except (TypeError, ValueError) as error:
         # A broken webhook setting must not stop tickets being written: say so in the log and carry on.
         logger.error("Ignoring ticket_webhook in %s: %s", path, error)

@@ -117,8 +117,11 @@ async def _customer(url: str, turns: int, latencies: List[float], addresses: Ite
                 sender = f"bench-{uuid.uuid4().hex[:12]}"
                 if session is not None:
                     await session.close()
-                session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120),
-                                                connector=aiohttp.TCPConnector(local_addr=(next(addresses), 0)))
+                session = aiohttp.ClientSession(
+                    timeout=aiohttp.ClientTimeout(total=120),
+                    connector=aiohttp.TCPConnector(local_addr=(next(addresses), 0)),
+                )
+            assert session is not None  # made on the first turn
             began = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": SCRIPT[turn % len(SCRIPT)]}) as response:
                 await response.read()
@@ -167,24 +170,29 @@ def _timed(command: Sequence[str], cwd: Path) -> float:
     return time.perf_counter() - began
 
 
-def measure(name: str, project: Path, train: Sequence[str], model: Path, turns: int, work_dir: Path,
-            stock: bool) -> BotResult:
+def measure(
+    name: str, project: Path, train: Sequence[str], model: Path, turns: int, work_dir: Path, stock: bool
+) -> BotResult:
     """Train `project`, start its servers and load them. Our assistant runs as `make run` runs it; the stock bot
     as `rasa init` leaves it (no action server, no NLU worker, Rasa's own SQL tracker store)."""
     print(f"[{name}] training...", flush=True)
     train_seconds = _timed(train, project)
     print(f"[{name}] trained in {train_seconds:.0f} s; starting servers...", flush=True)
     running: RunningAssistant = (
-        start_assistant(model, work_dir, project_dir=project, with_actions=False, tracker_store_type="SQL",
-                        nlu_worker=False)
-        if stock else start_assistant(model, work_dir, project_dir=project)
+        start_assistant(
+            model, work_dir, project_dir=project, with_actions=False, tracker_store_type="SQL", nlu_worker=False
+        )
+        if stock
+        else start_assistant(model, work_dir, project_dir=project)
     )
     try:
         loads = {}
         with MemorySampler(list(running.server_pids().values())) as memory:
             for concurrency in CONCURRENCY_LEVELS:
                 loads[concurrency] = asyncio.run(_load(running.rest_webhook, concurrency, turns))
-                print(f"[{name}] {concurrency} concurrent: {loads[concurrency].turns_per_second:.1f} turns/s", flush=True)
+                print(
+                    f"[{name}] {concurrency} concurrent: {loads[concurrency].turns_per_second:.1f} turns/s", flush=True
+                )
             parse = asyncio.run(_parse_one_at_a_time(running.rasa_url, running.api_token, turns))
             print(f"[{name}] parse p99: {parse.percentile(0.99):.0f} ms", flush=True)
         return BotResult(name, train_seconds, running.started_in_seconds, memory.peak_bytes / 2**20, loads, parse)
@@ -206,9 +214,15 @@ def table(results: Sequence[BotResult]) -> str:
     rows.append(("training time (s)", *[f"{r.train_seconds:.0f}" for r in results]))
     rows.append(("start-up until ready (s)", *[f"{r.startup_seconds:.1f}" for r in results]))
     for concurrency in CONCURRENCY_LEVELS:
-        rows.append((f"turns/s, {concurrency} concurrent", *[f"{r.loads[concurrency].turns_per_second:.1f}" for r in results]))
-        rows.append((f"p50 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.5):.0f}" for r in results]))
-        rows.append((f"p99 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.99):.0f}" for r in results]))
+        rows.append(
+            (f"turns/s, {concurrency} concurrent", *[f"{r.loads[concurrency].turns_per_second:.1f}" for r in results])
+        )
+        rows.append(
+            (f"p50 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.5):.0f}" for r in results])
+        )
+        rows.append(
+            (f"p99 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.99):.0f}" for r in results])
+        )
         rows.append((f"errors, {concurrency} concurrent", *[str(r.loads[concurrency].errors) for r in results]))
     rows.append(("parse p50 latency ms, 1 at a time", *[f"{r.parse.percentile(0.5):.0f}" for r in results]))
     rows.append(("parse p99 latency ms, 1 at a time", *[f"{r.parse.percentile(0.99):.0f}" for r in results]))
@@ -218,7 +232,7 @@ def table(results: Sequence[BotResult]) -> str:
         ratio = ours.loads[8].turns_per_second / stock.loads[8].turns_per_second
         rows.append(("turns/s ratio at 8 concurrent", f"{ratio:.2f}x", "1.00x"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows)
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -235,30 +249,60 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         scratch_dir = Path(scratch)
         ours_model_dir = scratch_dir / "ours-models"
         ours = measure(
-            "larkspur", PROJECT_ROOT,
+            "larkspur",
+            PROJECT_ROOT,
             [rasa, "train", "--force", "--fixed-model-name", "bench", "--out", str(ours_model_dir)],
-            ours_model_dir / "bench.tar.gz", args.turns, scratch_dir / "ours", stock=False,
+            ours_model_dir / "bench.tar.gz",
+            args.turns,
+            scratch_dir / "ours",
+            stock=False,
         )
         project = stock_project(scratch_dir)
         stock = measure(
-            "stock rasa init", project,
+            "stock rasa init",
+            project,
             [rasa, "train", "--fixed-model-name", "stock", "--out", str(project / "models")],
-            project / "models" / "stock.tar.gz", args.turns, scratch_dir / "stock-run", stock=True,
+            project / "models" / "stock.tar.gz",
+            args.turns,
+            scratch_dir / "stock-run",
+            stock=True,
         )
     results = [ours, stock]
     print()
     print(f"Benchmark on {cores} cores (REST channel, same {len(SCRIPT)}-message customer script for both bots)")
     print(table(results))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(
-        {"cores": cores, "memory_gib": round(memory_gib, 1),
-         "results": [{**{k: v for k, v in asdict(r).items() if k not in ("loads", "parse")},
-                      "parse": {"p50_ms": r.parse.percentile(0.5), "p99_ms": r.parse.percentile(0.99),
-                                "errors": r.parse.errors},
-                      "loads": {c: {"turns": l.turns, "seconds": l.seconds, "turns_per_second": l.turns_per_second,
-                                    "p50_ms": l.percentile(0.5), "p99_ms": l.percentile(0.99), "errors": l.errors}
-                                for c, l in r.loads.items()}} for r in results]},
-        indent=1))
+    args.json.write_text(
+        json.dumps(
+            {
+                "cores": cores,
+                "memory_gib": round(memory_gib, 1),
+                "results": [
+                    {
+                        **{k: v for k, v in asdict(r).items() if k not in ("loads", "parse")},
+                        "parse": {
+                            "p50_ms": r.parse.percentile(0.5),
+                            "p99_ms": r.parse.percentile(0.99),
+                            "errors": r.parse.errors,
+                        },
+                        "loads": {
+                            c: {
+                                "turns": load.turns,
+                                "seconds": load.seconds,
+                                "turns_per_second": load.turns_per_second,
+                                "p50_ms": load.percentile(0.5),
+                                "p99_ms": load.percentile(0.99),
+                                "errors": load.errors,
+                            }
+                            for c, load in r.loads.items()
+                        },
+                    }
+                    for r in results
+                ],
+            },
+            indent=1,
+        )
+    )
     print(f"\n(written to {args.json})")
     return 0
 

@@ -51,13 +51,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     timings = measure(messages, args.calls)
 
     total = sum(timings)
-    print(f"Machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
-          f"Python {sys.version.split()[0]}; measured on one core")
+    print(
+        f"Machine: {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+        f"Python {sys.version.split()[0]}; measured on one core"
+    )
     print(f"First call (builds the spaCy pipeline): {first_call * 1000:.0f} ms")
     print(f"{args.calls} calls over {len(messages)} different complaints, after {WARM_UP_CALLS} warm-up calls")
     print(f"Throughput: {args.calls / total:.0f} paraphrases per second")
-    print(f"Latency: mean {1000 * statistics.mean(timings):.2f} ms, p50 {percentile_ms(timings, 0.5):.2f} ms, "
-          f"p99 {percentile_ms(timings, 0.99):.2f} ms, max {1000 * max(timings):.2f} ms")
+    print(
+        f"Latency: mean {1000 * statistics.mean(timings):.2f} ms, p50 {percentile_ms(timings, 0.5):.2f} ms, "
+        f"p99 {percentile_ms(timings, 0.99):.2f} ms, max {1000 * max(timings):.2f} ms"
+    )
     return 0
 
 

@@ -24,6 +24,7 @@ answer), sampled deterministically and split the same way.
 
 See tests/nlu_real/SOURCES.md for licences, commits and the labelling rules.
 """
+
 import argparse
 import csv
 import glob
@@ -69,22 +70,66 @@ SMALL_TALK = re.compile(
 INTRO = re.compile(r"^(My name is|my name is|This is [A-Z]|I am [A-Z]|I'm [A-Z]|You are)")
 
 HWU64_INTENTS = {
-    "alarm_query", "alarm_remove", "alarm_set", "audio_volume_down", "audio_volume_mute",
-    "audio_volume_up", "calendar_query", "calendar_remove", "calendar_set", "cooking_recipe",
-    "datetime_convert", "datetime_query", "email_sendemail", "general_joke", "iot_cleaning",
-    "iot_coffee", "iot_hue_lightchange", "iot_hue_lightdim", "iot_hue_lightoff",
-    "iot_hue_lighton", "iot_hue_lightup", "iot_wemo_off", "iot_wemo_on", "lists_createoradd",
-    "lists_query", "lists_remove", "music_likeness", "music_query", "music_settings",
-    "news_query", "play_audiobook", "play_game", "play_music", "play_podcasts", "play_radio",
-    "qa_definition", "qa_factoid", "qa_maths", "recommendation_events",
-    "recommendation_locations", "recommendation_movies", "social_post", "social_query",
-    "transport_query", "transport_taxi", "transport_ticket", "transport_traffic",
+    "alarm_query",
+    "alarm_remove",
+    "alarm_set",
+    "audio_volume_down",
+    "audio_volume_mute",
+    "audio_volume_up",
+    "calendar_query",
+    "calendar_remove",
+    "calendar_set",
+    "cooking_recipe",
+    "datetime_convert",
+    "datetime_query",
+    "email_sendemail",
+    "general_joke",
+    "iot_cleaning",
+    "iot_coffee",
+    "iot_hue_lightchange",
+    "iot_hue_lightdim",
+    "iot_hue_lightoff",
+    "iot_hue_lighton",
+    "iot_hue_lightup",
+    "iot_wemo_off",
+    "iot_wemo_on",
+    "lists_createoradd",
+    "lists_query",
+    "lists_remove",
+    "music_likeness",
+    "music_query",
+    "music_settings",
+    "news_query",
+    "play_audiobook",
+    "play_game",
+    "play_music",
+    "play_podcasts",
+    "play_radio",
+    "qa_definition",
+    "qa_factoid",
+    "qa_maths",
+    "recommendation_events",
+    "recommendation_locations",
+    "recommendation_movies",
+    "social_post",
+    "social_query",
+    "transport_query",
+    "transport_taxi",
+    "transport_ticket",
+    "transport_traffic",
     "weather_query",
 }
-HWU64_DIR = ("CrossValidation/autoGeneFromRealAnno/autoGene_2018_03_22-13_01_25_169/"
-             "CrossValidation/KFold_{k}/testset/csv")
-SNIPS_INTENTS = ["AddToPlaylist", "BookRestaurant", "GetWeather", "PlayMusic",
-                 "SearchCreativeWork", "SearchScreeningEvent"]  # RateBook left out: it is a review
+HWU64_DIR = (
+    "CrossValidation/autoGeneFromRealAnno/autoGene_2018_03_22-13_01_25_169/CrossValidation/KFold_{k}/testset/csv"
+)
+SNIPS_INTENTS = [
+    "AddToPlaylist",
+    "BookRestaurant",
+    "GetWeather",
+    "PlayMusic",
+    "SearchCreativeWork",
+    "SearchScreeningEvent",
+]  # RateBook left out: it is a review
 SGD_SKIP_SERVICES = ("Payment", "Banks")  # money transfers: too close to a shop's payments
 STAR_SKIP_DOMAINS = {"bank"}
 
@@ -95,32 +140,37 @@ class Snapshot:
 
     def __init__(self, path):
         self.path = path
-        self.bare = os.path.isfile(os.path.join(path, "HEAD")) and not os.path.isdir(
-            os.path.join(path, ".git"))
+        self.bare = os.path.isfile(os.path.join(path, "HEAD")) and not os.path.isdir(os.path.join(path, ".git"))
 
     def commit(self):
         gd = self.path if self.bare else os.path.join(self.path, ".git")
         try:
-            return subprocess.run(["git", "--git-dir=" + gd, "rev-parse", "HEAD"],
-                                  capture_output=True, text=True, check=True).stdout.strip()
+            return subprocess.run(
+                ["git", "--git-dir=" + gd, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout.strip()
         except (subprocess.CalledProcessError, FileNotFoundError):
             return "unknown"
 
     def files(self, prefix):
         if self.bare:
-            out = subprocess.run(["git", "--git-dir=" + self.path, "ls-tree", "-r", "--name-only",
-                                  "HEAD", prefix], capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                ["git", "--git-dir=" + self.path, "ls-tree", "-r", "--name-only", "HEAD", prefix],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             return out.stdout.split()
         base = os.path.join(self.path, prefix)
-        return sorted(os.path.relpath(p, self.path)
-                      for p in glob.glob(os.path.join(base, "**"), recursive=True)
-                      if os.path.isfile(p))
+        return sorted(
+            os.path.relpath(p, self.path)
+            for p in glob.glob(os.path.join(base, "**"), recursive=True)
+            if os.path.isfile(p)
+        )
 
     def read(self, relpath):
         """Text of a file, or None where the snapshot lacks it (large files)."""
         if self.bare:
-            r = subprocess.run(["git", "--git-dir=" + self.path, "show", "HEAD:" + relpath],
-                               capture_output=True)
+            r = subprocess.run(["git", "--git-dir=" + self.path, "show", "HEAD:" + relpath], capture_output=True)
             return r.stdout.decode("utf-8") if r.returncode == 0 else None
         p = os.path.join(self.path, relpath)
         return open(p, encoding="utf-8").read() if os.path.isfile(p) else None
@@ -141,12 +191,16 @@ def clean(text):
 
 def usable(text):
     """Single line, not empty, nothing that Rasa would read as entity markup."""
-    return bool(text) and "\n" not in text and not re.search(r"\]\s*[\(\{]", text) \
+    return (
+        bool(text)
+        and "\n" not in text
+        and not re.search(r"\]\s*[\(\{]", text)
         and not text.startswith(("#", "-", "[", "{"))
+    )
 
 
 # ---------------------------------------------------------------- in-domain
-_memo = {}
+_memo: dict[str, list[list[str]]] = {}
 
 
 def banking77_row(snap, rid):
@@ -161,8 +215,7 @@ def hint3_row(snap, rid, bot):
     version, split = version_split.split("/")
     k = (bot, version, split)
     if k not in _memo:
-        _memo[k] = list(csv.reader(io.StringIO(
-            snap.read(f"dataset/{version}/{split}/{bot}_{split}.csv"))))
+        _memo[k] = list(csv.reader(io.StringIO(snap.read(f"dataset/{version}/{split}/{bot}_{split}.csv"))))
     return _memo[k][int(row) - 1][0]
 
 
@@ -188,8 +241,13 @@ def load_labels(snaps, labels_path):
 
 # ---------------------------------------------------------------- out-of-domain
 def ood_ok(text):
-    return usable(text) and len(text.split()) >= 3 and not SHOP_WORDS.search(text) \
-        and not SMALL_TALK.search(text) and not INTRO.search(text)
+    return (
+        usable(text)
+        and len(text.split()) >= 3
+        and not SHOP_WORDS.search(text)
+        and not SMALL_TALK.search(text)
+        and not INTRO.search(text)
+    )
 
 
 def hwu64(snap):
@@ -240,8 +298,7 @@ def star(snap):
         domains = set(d["Scenario"]["Domains"])
         if domains & STAR_SKIP_DOMAINS:
             continue
-        first = next((e for e in d["Events"] if e["Agent"] == "User" and e["Action"] == "utter"),
-                     None)
+        first = next((e for e in d["Events"] if e["Agent"] == "User" and e["Action"] == "utter"), None)
         if first:
             out.append(("star", clean(first["Text"]), ",".join(sorted(map(str, domains)))))
     return out
@@ -320,8 +377,7 @@ def main():
     for name in ("hint3", "banking77", "hwu64", "snips", "sgd", "star", "woz"):
         ap.add_argument("--" + name, required=True)
     args = ap.parse_args()
-    snaps = {n: Snapshot(getattr(args, n)) for n in
-             ("hint3", "banking77", "hwu64", "snips", "sgd", "star", "woz")}
+    snaps = {n: Snapshot(getattr(args, n)) for n in ("hint3", "banking77", "hwu64", "snips", "sgd", "star", "woz")}
     outdir = os.path.join(ROOT, "tests", "nlu_real")
 
     # in-domain
@@ -347,33 +403,53 @@ def main():
         in_domain += [(src, t, intent) for t in keep]
 
     # out-of-domain dev, then source-disjoint training negatives
-    ood_dev = sample_ood(hwu64(snaps["hwu64"]) + snips(snaps["snips"]) + sgd(snaps["sgd"]),
-                         OOD_DEV_PER_SOURCE, seen)
+    ood_dev = sample_ood(hwu64(snaps["hwu64"]) + snips(snaps["snips"]) + sgd(snaps["sgd"]), OOD_DEV_PER_SOURCE, seen)
     ood_train = sample_ood(star(snaps["star"]) + woz2(snaps["woz"]), OOD_TRAIN_PER_SOURCE, seen)
 
     tuning, test = split_halves(in_domain + ood_dev)
-    hdr = ("# Generated by tools/build_nlu_real.py from public data sets; see SOURCES.md.\n"
-           "# Do not train on this file.\n")
+    hdr = (
+        "# Generated by tools/build_nlu_real.py from public data sets; see SOURCES.md.\n# Do not train on this file.\n"
+    )
     write_nlu(os.path.join(outdir, "tuning.yml"), tuning, hdr)
     write_nlu(os.path.join(outdir, "test.yml"), test, hdr)
-    write_nlu(os.path.join(ROOT, "data", "nlu", "out_of_scope_public.yml"), ood_train,
-              "# Out-of-domain training negatives, first user turns of public dialogue corpora:\n"
-              "#  - STAR (RasaHQ/STAR, MIT licence, commit " + snaps["star"].commit() + ")\n"
-              "#  - WOZ 2.0 restaurant dialogues as shipped in nmrksic/neural-belief-tracker\n"
-              "#    (Apache-2.0 licence, commit " + snaps["woz"].commit() + ")\n"
-              "# Source-disjoint from tests/nlu_real/. Generated by tools/build_nlu_real.py.\n")
+    write_nlu(
+        os.path.join(ROOT, "data", "nlu", "out_of_scope_public.yml"),
+        ood_train,
+        "# Out-of-domain training negatives, first user turns of public dialogue corpora:\n"
+        "#  - STAR (RasaHQ/STAR, MIT licence, commit " + snaps["star"].commit() + ")\n"
+        "#  - WOZ 2.0 restaurant dialogues as shipped in nmrksic/neural-belief-tracker\n"
+        "#    (Apache-2.0 licence, commit " + snaps["woz"].commit() + ")\n"
+        "# Source-disjoint from tests/nlu_real/. Generated by tools/build_nlu_real.py.\n",
+    )
 
     # summary for SOURCES.md
     summary = Counter()
     for name, rows in (("tuning", tuning), ("test", test), ("train_neg", ood_train)):
         for src, _, intent in rows:
             summary[(name, src, intent)] += 1
-    json.dump({"commits": {n: s.commit() for n, s in snaps.items()},
-               "dropped_in_domain": dropped,
-               "counts": [[a, b, c, n] for (a, b, c), n in sorted(summary.items())]},
-              open(os.path.join(outdir, "build_summary.json"), "w"), indent=1)
-    print("in-domain", len(in_domain), "ood dev", len(ood_dev), "ood train", len(ood_train),
-          "tuning", len(tuning), "test", len(test), "dropped", dict(dropped))
+    json.dump(
+        {
+            "commits": {n: s.commit() for n, s in snaps.items()},
+            "dropped_in_domain": dropped,
+            "counts": [[a, b, c, n] for (a, b, c), n in sorted(summary.items())],
+        },
+        open(os.path.join(outdir, "build_summary.json"), "w"),
+        indent=1,
+    )
+    print(
+        "in-domain",
+        len(in_domain),
+        "ood dev",
+        len(ood_dev),
+        "ood train",
+        len(ood_train),
+        "tuning",
+        len(tuning),
+        "test",
+        len(test),
+        "dropped",
+        dict(dropped),
+    )
 
 
 if __name__ == "__main__":

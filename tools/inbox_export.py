@@ -4,7 +4,8 @@
     python -m tools.inbox_export --no-sync   # export what the inbox holds now
 
 Databases from CARE_EVENTS_URL / CARE_DATABASE_URL (var/events.db, var/care.db by default). New intents are
-added to domain.yml with a placeholder answer; the answer and the shop-question list are left to people (see the notes it prints).
+added to domain.yml with a placeholder answer; the answer and the shop-question list are left to people (see the
+notes it prints).
 """
 
 import argparse
@@ -77,8 +78,12 @@ def _display(path: Path) -> str:
 
 def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sync", action=argparse.BooleanOptionalAction, default=True,
-                        help="read new conversations from the event broker's database first (default: yes)")
+    parser.add_argument(
+        "--sync",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="read new conversations from the event broker's database first (default: yes)",
+    )
     parser.add_argument("--nlu-dir", type=Path, default=DEFAULT_NLU_DIR, help="the training data (data/nlu)")
     parser.add_argument("--domain", type=Path, default=DEFAULT_DOMAIN, help="the domain to add new intents to")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the file to write")

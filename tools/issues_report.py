@@ -83,8 +83,13 @@ def write_chart(report: Report, path: Path, top: int = DEFAULT_TOP) -> None:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.barh([y + bar_height / 2 for y in positions], [t.count for t in trends], bar_height, label="this period")
-    axes.barh([y - bar_height / 2 for y in positions], [t.previous_count for t in trends], bar_height,
-              label="previous period", color="lightgray")
+    axes.barh(
+        [y - bar_height / 2 for y in positions],
+        [t.previous_count for t in trends],
+        bar_height,
+        label="previous period",
+        color="lightgray",
+    )
     axes.set_yticks(list(positions))
     axes.set_yticklabels([_label(t.category) for t in trends])
     axes.set_xlabel("issues")
@@ -107,7 +112,7 @@ def _category_table(trends: List[CategoryTrend]) -> List[str]:
     rows = [f"  {'Category':<{width}}  {'Count':>5}  {'Previous':>8}  Trend"]
     rows += [
         f"  {label:<{width}}  {trend.count:>5}  {trend.previous_count:>8}  {trend.trend}"
-        for label, trend in zip(labels, trends)
+        for label, trend in zip(labels, trends, strict=True)
     ]
     return rows
 
@@ -118,7 +123,7 @@ def _phrase_table(phrases: List[Tuple[str, int]]) -> List[str]:
     labels = [_label(phrase) for phrase, _ in phrases]
     width = max([len("Phrase")] + [len(label) for label in labels])
     return [f"  {'Phrase':<{width}}  Issues"] + [
-        f"  {label:<{width}}  {count:>6}" for label, (_, count) in zip(labels, phrases)
+        f"  {label:<{width}}  {count:>6}" for label, (_, count) in zip(labels, phrases, strict=True)
     ]
 
 

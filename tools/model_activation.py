@@ -52,29 +52,44 @@ def reload_server(model: Path, rasa_url: str, token: str, timeout: float = 300) 
     base = rasa_url.rstrip("/")
     query = f"?token={urllib.parse.quote(token, safe='')}" if token else ""
     body = json.dumps({"model_file": str(Path(model).resolve())}).encode()
-    request = urllib.request.Request(f"{base}/model{query}", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
-    by_hand = (f"load it by hand with: curl -X PUT \"{base}/model?token=$RASA_API_TOKEN\" "
-               f"-H 'Content-Type: application/json' -d '{{\"model_file\": \"{Path(model).resolve()}\"}}'")
+    request = urllib.request.Request(
+        f"{base}/model{query}", data=body, method="PUT", headers={"Content-Type": "application/json"}
+    )
+    by_hand = (
+        f'load it by hand with: curl -X PUT "{base}/model?token=$RASA_API_TOKEN" '
+        f"-H 'Content-Type: application/json' -d '{{\"model_file\": \"{Path(model).resolve()}\"}}'"
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status = response.status
     except urllib.error.HTTPError as error:
         detail = _error_detail(error)
         if error.code in (401, 403):
-            return ServerReload(False, f"the Rasa server at {base} refused the API token (HTTP {error.code}): set "
-                                       f"RASA_API_TOKEN to the token `make run` printed and {by_hand}")
+            return ServerReload(
+                False,
+                f"the Rasa server at {base} refused the API token (HTTP {error.code}): set "
+                f"RASA_API_TOKEN to the token `make run` printed and {by_hand}",
+            )
         if error.code == 404:
-            return ServerReload(False, f"the server at {base} has no /model endpoint (HTTP 404; started without "
-                                       f"--enable-api?); restart it, or {by_hand}")
-        return ServerReload(False, f"the Rasa server at {base} could not load the model (HTTP {error.code}"
-                                   f"{': ' + detail if detail else ''}); it still runs the old one")
+            return ServerReload(
+                False,
+                f"the server at {base} has no /model endpoint (HTTP 404; started without "
+                f"--enable-api?); restart it, or {by_hand}",
+            )
+        return ServerReload(
+            False,
+            f"the Rasa server at {base} could not load the model (HTTP {error.code}"
+            f"{': ' + detail if detail else ''}); it still runs the old one",
+        )
     except (urllib.error.URLError, ConnectionError, OSError) as error:
         reason = getattr(error, "reason", error)
         if isinstance(reason, ConnectionRefusedError):
             return ServerReload(False, f"no Rasa server is running at {base}: the next `make run` uses the new model")
-        return ServerReload(False, f"could not reach a Rasa server at {base} ({reason}): if one is running, "
-                                   f"{by_hand}; otherwise the next `make run` uses the new model")
+        return ServerReload(
+            False,
+            f"could not reach a Rasa server at {base} ({reason}): if one is running, "
+            f"{by_hand}; otherwise the next `make run` uses the new model",
+        )
     if status >= 300:
         return ServerReload(False, f"the Rasa server at {base} answered HTTP {status} to PUT /model")
     return ServerReload(True, f"the Rasa server at {base} now serves {_served_model(base, query) or model.name}")

@@ -18,7 +18,7 @@ import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
@@ -85,9 +85,10 @@ def per_intent_f1(predictions: Sequence[Prediction]) -> Dict[str, float]:
     if not intents:
         return {}
     # zero_division=0: an intent never predicted has precision 0, not a warning
-    scores = f1_score(expected, [label(p.predicted) for p in predictions], labels=intents, average=None,
-                      zero_division=0)
-    return {intent: float(f1) for intent, f1 in zip(intents, scores)}
+    scores = f1_score(
+        expected, [label(p.predicted) for p in predictions], labels=intents, average=None, zero_division=0
+    )
+    return {intent: float(f1) for intent, f1 in zip(intents, scores, strict=True)}
 
 
 def macro_f1(predictions: Sequence[Prediction]) -> float:
@@ -119,7 +120,7 @@ async def predict(model: Path, examples: Sequence[Tuple[str, str]]) -> List[Pred
     for text, expected in examples:
         result = await agent.parse_message(text)
         ranking = [entry for entry in result.get("intent_ranking", []) if entry["name"] != FALLBACK]
-        top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+        top: Dict[str, Any] = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
         runner_up = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         predictions.append(
             Prediction(text, expected, result["intent"]["name"], top["name"], top["confidence"], runner_up)
@@ -133,7 +134,10 @@ def configured_fallback(model: Path) -> Tuple[float, float]:
 
     with tarfile.open(model) as archive:
         member = next(m for m in archive.getmembers() if m.name.lstrip("/") == "metadata.json")
-        metadata = json.load(archive.extractfile(member))
+        metadata_file = archive.extractfile(member)
+        if metadata_file is None:
+            raise ValueError(f"{model}: metadata.json is not a file")
+        metadata = json.load(metadata_file)
     for node in metadata["predict_schema"]["nodes"].values():
         if node["uses"].endswith("FallbackClassifier"):
             return float(node["config"]["threshold"]), float(node["config"]["ambiguity_threshold"])
@@ -147,8 +151,14 @@ def with_configured(candidates: Sequence[float], configured: float) -> List[floa
     return sorted(set(candidates) | {configured})
 
 
-def report(predictions: Sequence[Prediction], threshold: float, ambiguity: float, sweep: Sequence[float],
-           ambiguity_sweep: Sequence[float] = AMBIGUITY_SWEEP, title: str = "Held-out NLU test") -> str:
+def report(
+    predictions: Sequence[Prediction],
+    threshold: float,
+    ambiguity: float,
+    sweep: Sequence[float],
+    ambiguity_sweep: Sequence[float] = AMBIGUITY_SWEEP,
+    title: str = "Held-out NLU test",
+) -> str:
     lines = []
     current = score(predictions, threshold, ambiguity)
     lines.append(
@@ -206,8 +216,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
     if current.in_domain_accuracy < args.min_in_domain or current.out_of_domain_rejection < args.min_rejection:
         print(
-            f"FAILED: below the floor (in-domain >= {args.min_in_domain:.1%}, "
-            f"rejection >= {args.min_rejection:.1%})",
+            f"FAILED: below the floor (in-domain >= {args.min_in_domain:.1%}, rejection >= {args.min_rejection:.1%})",
             file=sys.stderr,
         )
         return 1

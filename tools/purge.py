@@ -49,10 +49,14 @@ def _days(text: str) -> int:
 
 def _parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tools.purge", description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=_days, required=True,
-                        help="keep this many days: what is older goes (at least 1)")
-    parser.add_argument("--endpoints", help="the endpoints file the Rasa server uses (default: CARE_ENDPOINTS or "
-                                            "endpoints.yml; `make run` uses var/endpoints.run.yml)")
+    parser.add_argument(
+        "--days", type=_days, required=True, help="keep this many days: what is older goes (at least 1)"
+    )
+    parser.add_argument(
+        "--endpoints",
+        help="the endpoints file the Rasa server uses (default: CARE_ENDPOINTS or "
+        "endpoints.yml; `make run` uses var/endpoints.run.yml)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="count what would be deleted; change nothing")
     return parser.parse_args(argv)
 

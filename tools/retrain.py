@@ -106,8 +106,18 @@ def evaluate(model: Path, out_dir: Path, nlu: Path = DEFAULT_NLU_TEST) -> NluSco
     if report_path.exists():
         report_path.unlink()  # never read a report left by an earlier run
     log_path = out_dir / "rasa-test-nlu.log"
-    command = [rasa_executable(), "test", "nlu", "--nlu", str(nlu), "--model", str(model), "--out", str(out_dir),
-               "--no-plot"]
+    command = [
+        rasa_executable(),
+        "test",
+        "nlu",
+        "--nlu",
+        str(nlu),
+        "--model",
+        str(model),
+        "--out",
+        str(out_dir),
+        "--no-plot",
+    ]
     with open(log_path, "wb") as log:
         result = subprocess.run(command, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT)
     if result.returncode != 0 or not report_path.exists():
@@ -151,8 +161,11 @@ def comparison_table(current: NluScores, candidate: NluScores, moved_at_least: f
     ]
     before, after = current.per_intent_f1, candidate.per_intent_f1
     common = sorted(set(before) & set(after))
-    moved = [(name, before[name], after[name], after[name] - before[name]) for name in common
-             if abs(after[name] - before[name]) >= moved_at_least - _EPSILON]
+    moved = [
+        (name, before[name], after[name], after[name] - before[name])
+        for name in common
+        if abs(after[name] - before[name]) >= moved_at_least - _EPSILON
+    ]
     moved.sort(key=lambda row: (row[3], row[0]))
     new = sorted(set(after) - set(before))
     removed = sorted(set(before) - set(after))
@@ -160,8 +173,9 @@ def comparison_table(current: NluScores, candidate: NluScores, moved_at_least: f
     if not (moved or new or removed):
         lines.append(f"  No intent's F1 moved by {moved_at_least:.2f} or more ({len(common)} intents).")
         return "\n".join(lines)
-    lines.append(f"  Intents whose F1 moved by {moved_at_least:.2f} or more "
-                 f"({len(common) - len(moved)} others moved less):")
+    lines.append(
+        f"  Intents whose F1 moved by {moved_at_least:.2f} or more ({len(common) - len(moved)} others moved less):"
+    )
     lines.append(f"  {'intent':28} {'before':>9} {'after':>9} {'change':>8}")
     for name, old, updated, change in moved:
         lines.append(f"  {name:28} {old:>9.3f} {updated:>9.3f} {_signed(change):>8}")
@@ -192,10 +206,12 @@ def decide(current: NluScores, candidate: NluScores, tolerance: float) -> Decisi
             )
     if refusals:
         return Decision(activate=False, reasons=refusals)
-    summary = ", ".join(f"{name} {shown(old)} -> {shown(new)} ({_signed(new - old)})"
-                        for name, old, new, shown in figures)
-    return Decision(activate=True, reasons=[f"no figure dropped by more than the tolerance of {tolerance:.3f}: "
-                                            f"{summary}"])
+    summary = ", ".join(
+        f"{name} {shown(old)} -> {shown(new)} ({_signed(new - old)})" for name, old, new, shown in figures
+    )
+    return Decision(
+        activate=True, reasons=[f"no figure dropped by more than the tolerance of {tolerance:.3f}: {summary}"]
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- CLI
@@ -226,19 +242,33 @@ def _tolerance(text: str) -> float:
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidate", type=Path, help="use this model file instead of training one")
-    parser.add_argument("--current", type=Path,
-                        help="the model to compare against (default: MODELS_DIR/larkspur.tar.gz)")
-    parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS_DIR,
-                        help="where larkspur.tar.gz, larkspur.previous.tar.gz and candidates/ live (default: models)")
+    parser.add_argument(
+        "--current", type=Path, help="the model to compare against (default: MODELS_DIR/larkspur.tar.gz)"
+    )
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        default=DEFAULT_MODELS_DIR,
+        help="where larkspur.tar.gz, larkspur.previous.tar.gz and candidates/ live (default: models)",
+    )
     parser.add_argument("--nlu", type=Path, default=DEFAULT_NLU_TEST, help="held-out test set (default: tests/nlu)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
-                        help="where the evaluations go, in current/ and candidate/ (default: results/retrain)")
-    parser.add_argument("--tolerance", type=_tolerance, default=None,
-                        help=f"largest drop in accuracy or macro F1 still accepted (default: RETRAIN_TOLERANCE or "
-                             f"{DEFAULT_TOLERANCE})")
-    parser.add_argument("--no-activate", action="store_true",
-                        help="when accepted, replace models/larkspur.tar.gz but do not ask a running Rasa server to "
-                             "load it")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT_DIR,
+        help="where the evaluations go, in current/ and candidate/ (default: results/retrain)",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        default=None,
+        help=f"largest drop in accuracy or macro F1 still accepted (default: RETRAIN_TOLERANCE or {DEFAULT_TOLERANCE})",
+    )
+    parser.add_argument(
+        "--no-activate",
+        action="store_true",
+        help="when accepted, replace models/larkspur.tar.gz but do not ask a running Rasa server to load it",
+    )
     args = parser.parse_args(argv)
     if args.tolerance is None:
         try:
@@ -296,8 +326,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for reason in decision.reasons:
             print(f"  - {reason}")
         print(f"Nothing changed: {_shown(current_model)} stays active; the candidate stays at {_shown(candidate)}.")
-        print(f"(A larger drop is accepted with RETRAIN_TOLERANCE, now {args.tolerance}; the full reports are in "
-              f"{_shown(out_dir)}.)")
+        print(
+            f"(A larger drop is accepted with RETRAIN_TOLERANCE, now {args.tolerance}; the full reports are in "
+            f"{_shown(out_dir)}.)"
+        )
         return EXIT_REFUSED
 
     print("\nACCEPTED: " + "; ".join(decision.reasons) + ".")

@@ -1,6 +1,6 @@
 """Start the real action server and Rasa server as subprocesses, for end-to-end tests and benchmarks.
 
-    python -m tools.servers wait URL [URL ...] --timeout 120   # exit 0 once every URL answers
+python -m tools.servers wait URL [URL ...] --timeout 120   # exit 0 once every URL answers
 """
 
 import argparse
@@ -38,8 +38,10 @@ def client_addresses() -> Iterator[str]:
         try:
             probe.bind(("127.1.0.1", 0))
         except OSError as error:
-            raise RuntimeError("simulated customers need to send from 127.1.0.0/16 (Linux routes 127.0.0.0/8 to "
-                               f"the loopback interface): {error}") from None
+            raise RuntimeError(
+                "simulated customers need to send from 127.1.0.0/16 (Linux routes 127.0.0.0/8 to "
+                f"the loopback interface): {error}"
+            ) from None
     number = 0
     while True:
         yield f"127.1.{number // 254 % 254}.{number % 254 + 1}"
@@ -65,14 +67,16 @@ def wait_until_up(urls: Sequence[str], timeout: float, processes: Sequence[subpr
     while pending:
         for process in processes:
             if process.poll() is not None:
-                raise RuntimeError(f"{' '.join(map(str, process.args[:3]))} exited with {process.returncode}")
+                args = process.args
+                shown = " ".join(map(str, args[:3])) if isinstance(args, (list, tuple)) else str(args)
+                raise RuntimeError(f"{shown} exited with {process.returncode}")
         url = pending[0]
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status < 500:
                     pending.pop(0)
                     continue
-        except (urllib.error.URLError, ConnectionError, socket.timeout):
+        except (TimeoutError, urllib.error.URLError, ConnectionError):
             pass
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
@@ -151,15 +155,28 @@ def start_assistant(
         f'  db: "{work_dir / "events.db"}"',
     ]
     if with_actions:
-        endpoint_lines = ["action_endpoint:", f'  url: "http://127.0.0.1:{action_port}/webhook"', "  headers:",
-                          f"    {ACTION_SECRET_HEADER}: ${{{ACTION_SECRET_VARIABLE}}}"] + endpoint_lines
+        endpoint_lines = [
+            "action_endpoint:",
+            f'  url: "http://127.0.0.1:{action_port}/webhook"',
+            "  headers:",
+            f"    {ACTION_SECRET_HEADER}: ${{{ACTION_SECRET_VARIABLE}}}",
+        ] + endpoint_lines
     if nlu_worker:
         endpoint_lines += ["nlu:", f'  url: "http://127.0.0.1:{nlu_port}"', f"  token: ${{{NLU_TOKEN_VARIABLE}}}"]
     endpoints.write_text("\n".join(endpoint_lines) + "\n")
     # Secrets in the environment, as scripts/run.sh passes them: none on a command line.
-    env = dict(os.environ, CARE_VAR_DIR=str(work_dir), PYTHONUNBUFFERED="1", RASA_API_TOKEN=token,
-               **{ACTION_SECRET_VARIABLE: secrets.token_urlsafe(24), SESSION_KEY: secrets.token_urlsafe(48),
-                  CUSTOMER_TOKEN_KEY: secrets.token_urlsafe(48)}, LARKSPUR_DEMO_SIGN_IN="1")
+    env = dict(
+        os.environ,
+        CARE_VAR_DIR=str(work_dir),
+        PYTHONUNBUFFERED="1",
+        RASA_API_TOKEN=token,
+        **{
+            ACTION_SECRET_VARIABLE: secrets.token_urlsafe(24),
+            SESSION_KEY: secrets.token_urlsafe(48),
+            CUSTOMER_TOKEN_KEY: secrets.token_urlsafe(48),
+        },
+        LARKSPUR_DEMO_SIGN_IN="1",
+    )
     env.update(extra_env or {})
     if nlu_worker:
         env[NLU_TOKEN_VARIABLE] = secrets.token_urlsafe(16)
@@ -173,35 +190,76 @@ def start_assistant(
     credentials = project_dir / "credentials.yml"
     if with_console:
         env.update(RASA_URL=f"http://127.0.0.1:{rasa_port}")
-        credentials = _credentials_allowing(credentials, f"http://127.0.0.1:{console_port}", work_dir / "credentials.yml")
+        credentials = _credentials_allowing(
+            credentials, f"http://127.0.0.1:{console_port}", work_dir / "credentials.yml"
+        )
 
     began = time.monotonic()
     processes: Dict[str, subprocess.Popen] = {}
     commands = []
     if with_actions:
-        commands.append(("actions", [str(VENV_BIN / "python"), "-m", "addons.action_server", "--port",
-                                     str(action_port)]))
+        commands.append(
+            ("actions", [str(VENV_BIN / "python"), "-m", "addons.action_server", "--port", str(action_port)])
+        )
     if nlu_worker:
-        commands.append(("nlu", [str(VENV_BIN / "python"), "-m", "addons.nlu_server", "--model", str(model),
-                                 "--port", str(nlu_port)]))
-    commands.append((
-        "rasa",
-        [str(VENV_BIN / "python"), "-m", "addons.rasa_server", "--enable-api", "--port", str(rasa_port),
-         "--interface", "127.0.0.1",
-         "--endpoints", str(endpoints), "--credentials", str(credentials), "--model", str(model)],
-    ))
+        commands.append(
+            (
+                "nlu",
+                [str(VENV_BIN / "python"), "-m", "addons.nlu_server", "--model", str(model), "--port", str(nlu_port)],
+            )
+        )
+    commands.append(
+        (
+            "rasa",
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "addons.rasa_server",
+                "--enable-api",
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(credentials),
+                "--model",
+                str(model),
+            ],
+        )
+    )
     if with_console:
-        commands.append(("console", [str(VENV_BIN / "python"), "-m", "console", "serve", "--host", "127.0.0.1",
-                                     "--port", str(console_port)]))
+        commands.append(
+            (
+                "console",
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "console",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(console_port),
+                ],
+            )
+        )
     for name, command in commands:
         log = open(work_dir / f"{name}.log", "wb")
         processes[name] = subprocess.Popen(
             command, cwd=project_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
-                               work_dir, processes, env=env,
-                               console_url=f"http://127.0.0.1:{console_port}" if with_console else None,
-                               nlu_url=f"http://127.0.0.1:{nlu_port}" if nlu_worker else None)
+    running = RunningAssistant(
+        f"http://127.0.0.1:{rasa_port}",
+        f"http://127.0.0.1:{action_port}",
+        token,
+        work_dir,
+        processes,
+        env=env,
+        console_url=f"http://127.0.0.1:{console_port}" if with_console else None,
+        nlu_url=f"http://127.0.0.1:{nlu_port}" if nlu_worker else None,
+    )
     urls = [f"{running.rasa_url}/status?token={token}"]
     if with_actions:
         urls.append(f"{running.action_url}/health")
@@ -214,8 +272,12 @@ def start_assistant(
         _wait_for_model(running, timeout)
     except Exception:
         running.stop()
-        sys.stderr.write(running.log("rasa")[-3000:] + running.log("actions")[-2000:] + running.log("nlu")[-2000:]
-                         + running.log("console")[-2000:])
+        sys.stderr.write(
+            running.log("rasa")[-3000:]
+            + running.log("actions")[-2000:]
+            + running.log("nlu")[-2000:]
+            + running.log("console")[-2000:]
+        )
         raise
     running.started_in_seconds = time.monotonic() - began
     return running
@@ -232,13 +294,22 @@ def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> Runn
     profile = yaml.safe_load((PROJECT_ROOT / "store_profile.yml").read_text())
     profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
     (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
-    running = start_assistant(model, work_dir, with_console=True,
-                              extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml"),
-                                         **MANY_CUSTOMERS_ON_ONE_ADDRESS})
+    running = start_assistant(
+        model,
+        work_dir,
+        with_console=True,
+        extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml"), **MANY_CUSTOMERS_ON_ONE_ADDRESS},
+    )
     username, name, password = STAFFED_AGENT
-    subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name,
-                    "--password-stdin"], input=password + "\n", text=True, check=True, cwd=PROJECT_ROOT,
-                   env=running.env, capture_output=True)
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name, "--password-stdin"],
+        input=password + "\n",
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        env=running.env,
+        capture_output=True,
+    )
     return running
 
 

@@ -42,12 +42,19 @@ def analyse_complaint(text: str) -> ComplaintAnalysis:
         return _analyse(text)
     except Exception:  # a chat turn must not fail on an input nobody foresaw; the log shows which rule to fix
         logger.exception("Complaint analysis failed on %r", text[:200] if isinstance(text, str) else text)
-        return ComplaintAnalysis(raw_text=text, paraphrase="", confirmation="", category=IssueCategory.OTHER,
-                                 severity=frozenset(), is_specific=False, wants=None)
+        return ComplaintAnalysis(
+            raw_text=text,
+            paraphrase="",
+            confirmation="",
+            category=IssueCategory.OTHER,
+            severity=frozenset(),
+            is_specific=False,
+            wants=None,
+        )
 
 
 def confirmation_sentence(paraphrase: str) -> str:
-    """"So, if I understand correctly, <paraphrase>. Is that right?"; "" for an empty paraphrase."""
+    """ "So, if I understand correctly, <paraphrase>. Is that right?"; "" for an empty paraphrase."""
     return CONFIRMATION_FRAME.format(paraphrase=paraphrase) if paraphrase else ""
 
 
@@ -73,13 +80,17 @@ def _analyse(text: str) -> ComplaintAnalysis:
         confirmation=confirmation_sentence(paraphrase),
         category=category,
         severity=_severity(matches, read, normalised),
-        is_specific=english and (category_score >= CATEGORY_SCORE_FOR_SPECIFIC
-                                 or any(describes_problem(doc, clause.tokens) for clause in clauses)),
+        is_specific=english
+        and (
+            category_score >= CATEGORY_SCORE_FOR_SPECIFIC
+            or any(describes_problem(doc, clause.tokens) for clause in clauses)
+        ),
         wants=str(min(asked_for, key=lambda match: match.start).rule.label) if asked_for else None,
     )
 
 
 # --- what to leave out ------------------------------------------------------------------------------------
+
 
 def _dropped_tokens(doc: Doc, matches: List[RuleMatch]) -> Set[int]:
     """Fillers anywhere, and greetings, salutations and openers ("ok so", "well,") at a sentence start."""
@@ -121,7 +132,7 @@ def _signature_after(doc: Doc, start: int) -> range:
 
 
 def _salutation_end(doc: Doc, start: int, sentence: Span) -> int:
-    """"Dear Sir/Madam," or "Dear Larkspur team" on a line of its own."""
+    """ "Dear Sir/Madam," or "Dear Larkspur team" on a line of its own."""
     limit = min(sentence.end, start + 7)
     for position in range(start + 1, limit):
         if doc[position].text in (",", ":", "!"):
@@ -134,14 +145,15 @@ def _is_name_before_punctuation(doc: Doc, position: int, sentence: Span) -> bool
 
 
 def _is_asked_for(doc: Doc, match: RuleMatch, dropped: Set[int]) -> bool:
-    """"I'd like a refund", "Refund me please", "..., cancel my order", "can I get a new one"; not "I don't want a
+    """ "I'd like a refund", "Refund me please", "..., cancel my order", "can I get a new one"; not "I don't want a
     refund" or "I got a replacement"."""
     sentence = doc[match.start].sent
     opens_clause = all(position in dropped for position in range(sentence.start, match.start)) or (
-        match.start > sentence.start and doc[match.start - 1].text == ",")
+        match.start > sentence.start and doc[match.start - 1].text == ","
+    )
     if match.rule.as_order and opens_clause:
         return True
-    if any(token.lower_ == "please" for token in doc[match.end:min(match.end + 3, sentence.end)]):
+    if any(token.lower_ == "please" for token in doc[match.end : min(match.end + 3, sentence.end)]):
         return True
     for position in range(match.start - 1, max(sentence.start, match.start - 7) - 1, -1):
         token = doc[position]
@@ -153,6 +165,7 @@ def _is_asked_for(doc: Doc, match: RuleMatch, dropped: Set[int]) -> bool:
 
 
 # --- category, severity, language ---------------------------------------------------------------------------
+
 
 def _category(matches: List[RuleMatch]) -> Tuple[IssueCategory, int]:
     """The category with the highest total weight; on a tie the one mentioned first."""
@@ -170,8 +183,11 @@ def _category(matches: List[RuleMatch]) -> Tuple[IssueCategory, int]:
 
 def _severity(matches: List[RuleMatch], raw_text: str, normalised: str) -> FrozenSet[Severity]:
     signals = {match.rule.label for match in matches if isinstance(match.rule.label, Severity)}
-    if (count_profanity(normalised) or _is_shouting(normalised)
-            or capped(raw_text, MAX_INPUT_CHARS).count("!") >= MIN_EXCLAMATIONS_FOR_ANGER):
+    if (
+        count_profanity(normalised)
+        or _is_shouting(normalised)
+        or capped(raw_text, MAX_INPUT_CHARS).count("!") >= MIN_EXCLAMATIONS_FOR_ANGER
+    ):
         signals.add(Severity.ANGER)
     return frozenset(signals)
 

@@ -34,8 +34,10 @@ _NOT_PROBLEM_WORDS = FUNCTION_WORDS | VAGUE_WORDS | STOP_WORDS
 _SPLIT_PUNCTUATION = words(", ; : -")
 _SPLIT_BEFORE = words("but because although though cos so")
 # "and" starts a new clause before these ("and the box was crushed", "and when they came"), not in "a lamp and a rug"
-_CLAUSE_SUBJECTS = words("you we they it he she your our their the this that nobody no now then still someone when "
-                         "while after before since if")
+_CLAUSE_SUBJECTS = words(
+    "you we they it he she your our their the this that nobody no now then still someone when "
+    "while after before since if"
+)
 _LEADING_CONJUNCTIONS = _SPLIT_BEFORE | words("and then also")
 # What follows these is usually the problem itself, after the story of what the customer tried: "I followed all
 # the directions, but it won't pair", "I reset it and now it still doesn't turn on", "however the screen stays
@@ -56,8 +58,9 @@ class Clause:
     score: int  # how much of the problem, and of what the customer wants, the clause carries
 
 
-def scored_clauses(doc: Doc, dropped: Set[int], matches: List[RuleMatch], asked_for: List[RuleMatch],
-                   lemmatizer: RuleLemmatizer) -> List[Clause]:
+def scored_clauses(
+    doc: Doc, dropped: Set[int], matches: List[RuleMatch], asked_for: List[RuleMatch], lemmatizer: RuleLemmatizer
+) -> List[Clause]:
     """The message's sentences without the `dropped` tokens, in the agent's voice, cut into clauses and scored."""
     pieces: List[Tuple[str, FrozenSet[int], int]] = []  # (text in the agent's voice, tokens, sentence number)
     # Each sentence looks only at the remedies asked for in it (in text order, as the sentences): comparing every
@@ -70,8 +73,13 @@ def scored_clauses(doc: Doc, dropped: Set[int], matches: List[RuleMatch], asked_
             asked_here.append(upcoming)
             upcoming = next(remedies, None)
         asked_here = [match for match in asked_here if match.end > sentence.start]
-        sentence_words = respaced([_word(token, lemmatizer) for token in sentence
-                                   if token.i not in dropped and len(token) <= MAX_WORD_CHARACTERS])
+        sentence_words = respaced(
+            [
+                _word(token, lemmatizer)
+                for token in sentence
+                if token.i not in dropped and len(token) <= MAX_WORD_CHARACTERS
+            ]
+        )
         asked = False
         while sentence_words and sentence_words[-1].text in ".!?,;:-":
             asked = asked or sentence_words[-1].text == "?"
@@ -87,8 +95,10 @@ def scored_clauses(doc: Doc, dropped: Set[int], matches: List[RuleMatch], asked_
             pieces.append((f"you want {bare_remedy.rule.label}", tokens, sentence_number))
     pieces = [piece for piece in pieces if piece[0]]
     scores = _scores(doc, [tokens for _, tokens, _ in pieces], matches, asked_for)
-    return [Clause(text, tokens, order, sentence_number, score)
-            for order, ((text, tokens, sentence_number), score) in enumerate(zip(pieces, scores))]
+    return [
+        Clause(text, tokens, order, sentence_number, score)
+        for order, ((text, tokens, sentence_number), score) in enumerate(zip(pieces, scores, strict=True))
+    ]
 
 
 def _word(token: Token, lemmatizer: RuleLemmatizer) -> Word:
@@ -107,11 +117,11 @@ def _without_bare_remedy(sentence: List[Word], asked_for: List[RuleMatch]) -> Tu
     """Splits off a last part that is nothing but a remedy ("..., refund please", "Want replacement."), to be said
     as "you want a refund"."""
     last_comma = max((position for position, word in enumerate(sentence) if word.text == ","), default=-1)
-    tail = sentence[last_comma + 1:]
+    tail = sentence[last_comma + 1 :]
     tail_tokens = {word.index for word in tail if word.lower not in _WORDS_AROUND_BARE_REMEDY}
     for match in asked_for:
         if tail and tail_tokens and tail_tokens <= set(range(match.start, match.end)):
-            return sentence[:max(last_comma, 0)], match
+            return sentence[: max(last_comma, 0)], match
     return sentence, None
 
 
@@ -157,19 +167,21 @@ def _carries_problem_after_contrast(doc: Doc, tokens: FrozenSet[int]) -> bool:
     return describes_problem(doc, tokens) or negated and bool(content)
 
 
-def _scores(doc: Doc, clause_tokens: List[FrozenSet[int]], matches: List[RuleMatch],
-            asked_for: List[RuleMatch]) -> List[int]:
+def _scores(
+    doc: Doc, clause_tokens: List[FrozenSet[int]], matches: List[RuleMatch], asked_for: List[RuleMatch]
+) -> List[int]:
     """Per clause: the weight of the category rules it matches, 3 for asking for a remedy, 2 per safety, legal or
     fraud signal, and 1 for describing something beyond an announcement or verdict."""
     clause_of = {token: number for number, tokens in enumerate(clause_tokens) for token in tokens}
-    scores = [int(describes_problem(doc, tokens))
-              + PROBLEM_AFTER_CONTRAST_BONUS * _carries_problem_after_contrast(doc, tokens)
-              for tokens in clause_tokens]
+    scores = [
+        int(describes_problem(doc, tokens))
+        + PROBLEM_AFTER_CONTRAST_BONUS * _carries_problem_after_contrast(doc, tokens)
+        for tokens in clause_tokens
+    ]
     asking_clauses: Set[int] = set()
     asked = set(asked_for)
     for match in matches:
-        owner = next((clause_of[position] for position in range(match.start, match.end) if position in clause_of),
-                     None)
+        owner = next((clause_of[position] for position in range(match.start, match.end) if position in clause_of), None)
         if owner is None:
             continue
         if match.rule.kind == "category":
@@ -196,8 +208,11 @@ def paraphrase_of(clauses: List[Clause]) -> str:
         return ""
     threshold = 2 if max(clause.score for clause in clauses) >= 2 else 1
     telling_sentences = {clause.sentence for clause in clauses if clause.score >= threshold}
-    candidates = [clause for clause in clauses
-                  if clause.score >= threshold or clause.sentence in telling_sentences and clause.score >= 1]
+    candidates = [
+        clause
+        for clause in clauses
+        if clause.score >= threshold or clause.sentence in telling_sentences and clause.score >= 1
+    ]
     chosen = sorted(_most_telling(candidates or clauses[:1]), key=lambda clause: clause.order)
     sentences: List[str] = []
     for position, clause in enumerate(chosen):

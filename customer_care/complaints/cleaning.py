@@ -27,21 +27,38 @@ MAX_RUN_CHARACTERS = 100
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]{0,300}>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^<>]{0,300}>")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_BARE_DOMAIN = re.compile(r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|uk|org|net|io|shop|store)"
-                          r"(?:/\S*)?\b", re.IGNORECASE)
+_BARE_DOMAIN = re.compile(
+    r"(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|co\.uk|uk|org|net|io|shop|store)"
+    r"(?:/\S*)?\b",
+    re.IGNORECASE,
+)
 _HANDLE = re.compile(r"(?<![\w.@])@\w+")
 _HASHTAG = re.compile(r"(?<![\w&#])#[A-Za-z_]\w*")
 _EMOTICON = re.compile(r"(?<!\S)(?:[:;=][-'^]?[()\[\]{}DPpOo/\\|*3$@]+|<3+|[xX]D+|\^_*\^|[Tt]_[Tt]|-_-)(?!\S)")
 # Emoji, pictographs, dingbats, variation selectors, zero-width and control characters, lone surrogates,
 # private use: none of them carry words.
 _NON_TEXT = re.compile(
-    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2300-\u23FF\u2B00-\u2BFF\u2190-\u21FF\u25A0-\u25FF\uFE0E\uFE0F\u20E3"
-    "\u200B-\u200F\u2028-\u202E\u2060-\u206F\U000E0000-\U000E007F\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFD"
-    "\ud800-\udfff\ue000-\uf8ff\U000F0000-\U0010FFFF]+"
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\u2190-\u21ff\u25a0-\u25ff\ufe0e\ufe0f\u20e3"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\U000e0000-\U000e007f\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd"
+    "\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]+"
 )
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201B": "'", "\u2032": "'", "`": "'", "\u00B4": "'",
-                         "\u201C": '"', "\u201D": '"', "\u201E": '"', "\u2033": '"', "\u2026": "...",
-                         "\u2013": "-", "\u2014": "-"})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u2026": "...",
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 _STRETCHED_LETTERS = re.compile(r"([a-zA-Z])\1{2,}")  # "soooo" -> "so", "pleeease" -> "please"
 _LINE_BREAKS = re.compile(r"(?<![ \t])[ \t]*(?:\r?\n|\r)+\s*")
 _SPACES = re.compile(r"[ \t\f\v]+")
@@ -77,11 +94,19 @@ _SOFTENING: List[Tuple["re.Pattern[str]", _Replacement]] = [
     (re.compile(rf"(?<![\w*#@$%])(?:{_FUCK}|{_MASKED}|screw|piss)\s+(?:off|you|this|that)\b", re.I), ""),
     (re.compile(rf"\b(?:holy|oh)\s+(?:{_SHIT}|crap|{_FUCK}){_END}", re.I), ""),
     (re.compile(r"\b(?:the|bloody)\s+hell\b", re.I), ""),
-    (re.compile(rf"\b(is|was|are|were|be|been|'s|so)\s+(?:(?:total|absolute|complete|utter|pure|such)\s+)?"
-                rf"(?:(?:a\s+)?(?:piece|load|bunch|pile|heap)\s+of\s+)?(?:{_SHIT}|crap|bollocks|"
-                rf"[a-z]+[*#@$%][a-z*#@$%]*(?<!ing)){_END}", re.I), r"\1 unacceptable"),
-    (re.compile(rf"\b(?:{_FUCK_STEM}|screw|cock|balls)(ed|ing|s)?\s*(?:-\s*)?up\b", re.I),
-     lambda match: "messing up" if (match.group(1) or "").lower() == "ing" else "messed up"),
+    (
+        re.compile(
+            rf"\b(is|was|are|were|be|been|'s|so)\s+(?:(?:total|absolute|complete|utter|pure|such)\s+)?"
+            rf"(?:(?:a\s+)?(?:piece|load|bunch|pile|heap)\s+of\s+)?(?:{_SHIT}|crap|bollocks|"
+            rf"[a-z]+[*#@$%][a-z*#@$%]*(?<!ing)){_END}",
+            re.I,
+        ),
+        r"\1 unacceptable",
+    ),
+    (
+        re.compile(rf"\b(?:{_FUCK_STEM}|screw|cock|balls)(ed|ing|s)?\s*(?:-\s*)?up\b", re.I),
+        lambda match: "messing up" if (match.group(1) or "").lower() == "ing" else "messed up",
+    ),
     (re.compile(r"\bpiss(?:ed)?\s+off\b|\bpissed\b", re.I), "annoyed"),
     (re.compile(r"\b(?:sh[i1!]tty|crappy|shite)\b", re.I), "poor"),
 ]

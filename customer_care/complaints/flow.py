@@ -16,7 +16,8 @@ def read_description(intent: Optional[str], text: str) -> Optional[str]:
     if form_answers.wants_to_leave(text) or (form_answers.interrupts(intent) and intent != "out_of_scope"):
         return None
     if intent in ("nlu_fallback", "out_of_scope") or (
-            intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text)):
+        intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text)
+    ):
         # Such a message counts only when it names a problem the shop knows ("the lid is cracked", "it won't
         # pair"); "how much has the dow changed today" reads as specific, but names none.
         analysis = analyse_complaint(text)
@@ -25,7 +26,7 @@ def read_description(intent: Optional[str], text: str) -> Optional[str]:
 
 
 def declines_order_number(intent: Optional[str], text: str) -> bool:
-    """"No", "I don't have it", "no idea", in answer to "which order is this about?" (a message without an order
+    """ "No", "I don't have it", "no idea", in answer to "which order is this about?" (a message without an order
     number): anything that does not leave the complaint, chat, or ask something new, so the complaint carries on
     without the number."""
     if form_answers.wants_to_leave(text) or form_answers.interrupts(intent):
@@ -54,8 +55,9 @@ def handover_lead(trigger: Trigger, repeat: bool, offered: bool) -> Reply:
     if trigger is Trigger.PARAPHRASE_DENIED:
         return Reply("utter_handover_offer_after_denials" if offered else "utter_handover_after_denials")
     if trigger is Trigger.SOLUTION_DECLINED:
-        return Reply("utter_handover_offer_after_declined_solution" if offered else
-                     "utter_handover_after_declined_solution")
+        return Reply(
+            "utter_handover_offer_after_declined_solution" if offered else "utter_handover_after_declined_solution"
+        )
     if repeat:
         return Reply("utter_handover_offer_repeat_complaint" if offered else "utter_handover_repeat_complaint")
     return Reply("utter_handover_offer" if offered else "utter_handover")

@@ -14,30 +14,84 @@ def words(text: str) -> FrozenSet[str]:
 
 # base form -> (past simple, past participle)
 IRREGULAR_VERBS: Dict[str, Tuple[str, str]] = {
-    "be": ("was", "been"), "have": ("had", "had"), "do": ("did", "done"), "go": ("went", "gone"),
-    "get": ("got", "gotten"), "send": ("sent", "sent"), "take": ("took", "taken"), "give": ("gave", "given"),
-    "come": ("came", "come"), "make": ("made", "made"), "say": ("said", "said"), "tell": ("told", "told"),
-    "lose": ("lost", "lost"), "break": ("broke", "broken"), "buy": ("bought", "bought"), "pay": ("paid", "paid"),
-    "find": ("found", "found"), "leave": ("left", "left"), "put": ("put", "put"), "keep": ("kept", "kept"),
-    "hear": ("heard", "heard"), "see": ("saw", "seen"), "know": ("knew", "known"), "think": ("thought", "thought"),
-    "bring": ("brought", "brought"), "tear": ("tore", "torn"), "bend": ("bent", "bent"), "split": ("split", "split"),
-    "cut": ("cut", "cut"), "hurt": ("hurt", "hurt"), "burn": ("burnt", "burnt"), "throw": ("threw", "thrown"),
-    "fall": ("fell", "fallen"), "write": ("wrote", "written"), "ring": ("rang", "rung"), "spend": ("spent", "spent"),
-    "steal": ("stole", "stolen"), "show": ("showed", "shown"), "hang": ("hung", "hung"), "let": ("let", "let"),
-    "set": ("set", "set"), "shut": ("shut", "shut"), "sell": ("sold", "sold"), "begin": ("began", "begun"),
-    "forget": ("forgot", "forgotten"), "wear": ("wore", "worn"), "shrink": ("shrank", "shrunk"),
-    "stick": ("stuck", "stuck"), "catch": ("caught", "caught"), "hit": ("hit", "hit"), "speak": ("spoke", "spoken"),
-    "run": ("ran", "run"), "feel": ("felt", "felt"), "mean": ("meant", "meant"), "read": ("read", "read"),
-    "swear": ("swore", "sworn"), "drive": ("drove", "driven"), "shake": ("shook", "shaken"), "blow": ("blew", "blown"),
-    "freeze": ("froze", "frozen"), "burst": ("burst", "burst"), "bleed": ("bled", "bled"), "deal": ("dealt", "dealt"),
-    "choose": ("chose", "chosen"), "understand": ("understood", "understood"), "win": ("won", "won"),
-    "sit": ("sat", "sat"), "stand": ("stood", "stood"), "hold": ("held", "held"), "build": ("built", "built"),
+    "be": ("was", "been"),
+    "have": ("had", "had"),
+    "do": ("did", "done"),
+    "go": ("went", "gone"),
+    "get": ("got", "gotten"),
+    "send": ("sent", "sent"),
+    "take": ("took", "taken"),
+    "give": ("gave", "given"),
+    "come": ("came", "come"),
+    "make": ("made", "made"),
+    "say": ("said", "said"),
+    "tell": ("told", "told"),
+    "lose": ("lost", "lost"),
+    "break": ("broke", "broken"),
+    "buy": ("bought", "bought"),
+    "pay": ("paid", "paid"),
+    "find": ("found", "found"),
+    "leave": ("left", "left"),
+    "put": ("put", "put"),
+    "keep": ("kept", "kept"),
+    "hear": ("heard", "heard"),
+    "see": ("saw", "seen"),
+    "know": ("knew", "known"),
+    "think": ("thought", "thought"),
+    "bring": ("brought", "brought"),
+    "tear": ("tore", "torn"),
+    "bend": ("bent", "bent"),
+    "split": ("split", "split"),
+    "cut": ("cut", "cut"),
+    "hurt": ("hurt", "hurt"),
+    "burn": ("burnt", "burnt"),
+    "throw": ("threw", "thrown"),
+    "fall": ("fell", "fallen"),
+    "write": ("wrote", "written"),
+    "ring": ("rang", "rung"),
+    "spend": ("spent", "spent"),
+    "steal": ("stole", "stolen"),
+    "show": ("showed", "shown"),
+    "hang": ("hung", "hung"),
+    "let": ("let", "let"),
+    "set": ("set", "set"),
+    "shut": ("shut", "shut"),
+    "sell": ("sold", "sold"),
+    "begin": ("began", "begun"),
+    "forget": ("forgot", "forgotten"),
+    "wear": ("wore", "worn"),
+    "shrink": ("shrank", "shrunk"),
+    "stick": ("stuck", "stuck"),
+    "catch": ("caught", "caught"),
+    "hit": ("hit", "hit"),
+    "speak": ("spoke", "spoken"),
+    "run": ("ran", "run"),
+    "feel": ("felt", "felt"),
+    "mean": ("meant", "meant"),
+    "read": ("read", "read"),
+    "swear": ("swore", "sworn"),
+    "drive": ("drove", "driven"),
+    "shake": ("shook", "shaken"),
+    "blow": ("blew", "blown"),
+    "freeze": ("froze", "frozen"),
+    "burst": ("burst", "burst"),
+    "bleed": ("bled", "bled"),
+    "deal": ("dealt", "dealt"),
+    "choose": ("chose", "chosen"),
+    "understand": ("understood", "understood"),
+    "win": ("won", "won"),
+    "sit": ("sat", "sat"),
+    "stand": ("stood", "stood"),
+    "hold": ("held", "held"),
+    "build": ("built", "built"),
 }
 # Verbs that double their final consonant before -ed/-ing (British spelling for cancel/label/travel); for
 # irregular verbs only the -ing form uses it.
-DOUBLING_VERBS = words("ship stop drop plan slip rip chip snap tap grab chat rob admit refer prefer cancel label "
-                       "travel fit jam trap scrap dip spot step strap wrap get put cut hit set let sit run win begin "
-                       "forget shut split")
+DOUBLING_VERBS = words(
+    "ship stop drop plan slip rip chip snap tap grab chat rob admit refer prefer cancel label "
+    "travel fit jam trap scrap dip spot step strap wrap get put cut hit set let sit run win begin "
+    "forget shut split"
+)
 
 # Titles and brands that keep their capital letter at the start of a paraphrase.
 PROPER_NOUNS = words(
@@ -52,11 +106,37 @@ ACRONYMS = words(
 )
 
 # Forms whose lemma is not an inflection of a rule word: be/have/will and the tokenizer's contraction pieces.
-FIXED_LEMMAS = {"'m": "be", "m": "be", "am": "be", "is": "be", "are": "be", "'re": "be", "re": "be",
-                  "was": "be", "were": "be", "been": "be", "being": "be", "be": "be",
-                  "'ve": "have", "ve": "have", "has": "have", "had": "have", "having": "have",
-                  "n't": "not", "nt": "not", "not": "not", "'ll": "will", "ll": "will", "wo": "will",
-                  "ca": "can", "'d": "would", "u": "you", "ya": "you", "ur": "your", "yr": "your"}
+FIXED_LEMMAS = {
+    "'m": "be",
+    "m": "be",
+    "am": "be",
+    "is": "be",
+    "are": "be",
+    "'re": "be",
+    "re": "be",
+    "was": "be",
+    "were": "be",
+    "been": "be",
+    "being": "be",
+    "be": "be",
+    "'ve": "have",
+    "ve": "have",
+    "has": "have",
+    "had": "have",
+    "having": "have",
+    "n't": "not",
+    "nt": "not",
+    "not": "not",
+    "'ll": "will",
+    "ll": "will",
+    "wo": "will",
+    "ca": "can",
+    "'d": "would",
+    "u": "you",
+    "ya": "you",
+    "ur": "your",
+    "yr": "your",
+}
 
 FUNCTION_WORDS = words(
     "i me my mine myself we us our ours you your yours u ur he him his she her it its they them their this that "
@@ -89,13 +169,29 @@ FOREIGN_FUNCTION_WORDS = words(
 ENGLISH_FUNCTION_WORDS = FUNCTION_WORDS - FOREIGN_FUNCTION_WORDS
 
 # Real words one typo away from a keyword, which must not be "corrected" into it.
-NEAR_MISS_WORDS = words("charger chargers changed changes broker brokers cracker crackers refuse refused kissing "
-                        "passed wrecked stacked hacker messed messing")
+NEAR_MISS_WORDS = words(
+    "charger chargers changed changes broker brokers cracker crackers refuse refused kissing "
+    "passed wrecked stacked hacker messed messing"
+)
 
 # Shorthand customers type, written out so the paraphrase reads well.
-SLANG = {"cos": "because", "coz": "because", "cuz": "because", "bc": "because", "becuase": "because",
-         "ppl": "people", "tho": "though", "abt": "about", "smth": "something", "rn": "right now",
-         "msg": "message", "wat": "what", "wot": "what", "dat": "that", "nd": "and"}
+SLANG = {
+    "cos": "because",
+    "coz": "because",
+    "cuz": "because",
+    "bc": "because",
+    "becuase": "because",
+    "ppl": "people",
+    "tho": "though",
+    "abt": "about",
+    "smth": "something",
+    "rn": "right now",
+    "msg": "message",
+    "wat": "what",
+    "wot": "what",
+    "dat": "that",
+    "nd": "and",
+}
 
 # Verbs whose past tense reads as a participle, for telling where a subject noun phrase ends.
 _NOT_PARTICIPLES = words("bed red shed need feed seed speed hundred embed sacred naked wicked")
@@ -199,7 +295,7 @@ class TypoCorrector:
     def _deletions(word: str) -> Iterator[str]:
         yield word
         for position in range(len(word)):
-            yield word[:position] + word[position + 1:]
+            yield word[:position] + word[position + 1 :]
 
     def correct(self, word: str) -> Optional[str]:
         if not self.MIN_LENGTH <= len(word) <= self.max_length or not word.isalpha() or word in self._known_words:
@@ -211,8 +307,14 @@ class TypoCorrector:
         # edit apart do ("wobbly" is not "wobble", "charger" not "charged"); a five-letter word must be a keyword
         # missing a letter ("refnd").
         min_form_length = len(word) + (len(word) == self.MIN_LENGTH)
-        matches = [form for form in candidates if form[0] == word[0] and len(form) >= min_form_length
-                   and (form[-1] == word[-1] or sorted(form) == sorted(word)) and one_edit_apart(word, form)]
+        matches = [
+            form
+            for form in candidates
+            if form[0] == word[0]
+            and len(form) >= min_form_length
+            and (form[-1] == word[-1] or sorted(form) == sorted(word))
+            and one_edit_apart(word, form)
+        ]
         # "brokn" could be "broke" or "broken": a dropped letter is the likelier typo
         return min(matches, key=lambda form: (-len(form), form), default=None)
 
@@ -221,11 +323,15 @@ def one_edit_apart(first: str, second: str) -> bool:
     if first == second or abs(len(first) - len(second)) > 1:
         return False
     if len(first) == len(second):
-        differences = [i for i, (a, b) in enumerate(zip(first, second)) if a != b]
+        differences = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
         if len(differences) == 1:
             return True
-        return (len(differences) == 2 and differences[1] == differences[0] + 1
-                and first[differences[0]] == second[differences[1]] and first[differences[1]] == second[differences[0]])
+        return (
+            len(differences) == 2
+            and differences[1] == differences[0] + 1
+            and first[differences[0]] == second[differences[1]]
+            and first[differences[1]] == second[differences[0]]
+        )
     shorter, longer = sorted((first, second), key=len)
-    common = next((i for i, (a, b) in enumerate(zip(shorter, longer)) if a != b), len(shorter))
-    return shorter[common:] == longer[common + 1:]
+    common = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
+    return shorter[common:] == longer[common + 1 :]

@@ -17,20 +17,28 @@ from customer_care.complaints.model import IssueCategory, Severity
 
 WORD_SETS: Dict[str, FrozenSet[str]] = {
     "PARCEL": words("order parcel package delivery shipment purchase stuff goods"),
-    "ITEM": words("item product thing one size colour color model version style design pattern shade flavour "
-                  "flavor type kind edition quantity order stuff goods book shoe dress top shirt"),
-    "PART": words("part piece half rest bit component accessory cable lid charger battery button strap screw "
-                  "instruction manual plug remote bulb leg shelf drawer handle belt sock glove earring item"),
+    "ITEM": words(
+        "item product thing one size colour color model version style design pattern shade flavour "
+        "flavor type kind edition quantity order stuff goods book shoe dress top shirt"
+    ),
+    "PART": words(
+        "part piece half rest bit component accessory cable lid charger battery button strap screw "
+        "instruction manual plug remote bulb leg shelf drawer handle belt sock glove earring item"
+    ),
     "DET": words("my our the a an this that your his her their its"),
     # not "manager" (asking for one is no complaint about staff) nor "guy" ("you guys")
-    "STAFF": words("agent staff advisor adviser assistant employee representative rep operator colleague "
-                   "driver person woman man lady"),
+    "STAFF": words(
+        "agent staff advisor adviser assistant employee representative rep operator colleague "
+        "driver person woman man lady"
+    ),
     "WEB": words("website site web app page checkout basket cart browser link button form portal"),
 }
 # Matched on the exact form: "get" asks for something, "got" reports it.
-WANT_CUES = words("want wants wanted wanting wanna need needs needed like 'd would expect expecting demand demanding "
-                  "request requesting prefer rather ask asking asked please waiting wait give send get issue "
-                  "process arrange can could will should deserve entitled")
+WANT_CUES = words(
+    "want wants wanted wanting wanna need needs needed like 'd would expect expecting demand demanding "
+    "request requesting prefer rather ask asking asked please waiting wait give send get issue "
+    "process arrange can could will should deserve entitled"
+)
 # A rule whose gap crosses one of these is about something else: "not ... refund" must not match
 # "I don't want a refund".
 GAP_BLOCKERS = sorted(words("want need like prefer expect rather"))
@@ -180,10 +188,24 @@ SEVERITY_RULES: Sequence[Tuple[Severity, str]] = [
 ]
 SEVERITY_PHRASES: Dict[Severity, Sequence[str]] = {
     S.SAFETY: ["fire hazard", "burst into flames", "cut my finger", "cut my hand", "a&e", "went up in smoke"],
-    S.LEGAL: ["trading standards", "small claims", "citizens advice", "consumer rights", "legal action",
-              "see you in court", "take you to court", "report you"],
-    S.FRAUD: ["identity theft", "stolen card", "charged without permission", "did not authorise",
-              "didn't authorise", "didnt authorise"],
+    S.LEGAL: [
+        "trading standards",
+        "small claims",
+        "citizens advice",
+        "consumer rights",
+        "legal action",
+        "see you in court",
+        "take you to court",
+        "report you",
+    ],
+    S.FRAUD: [
+        "identity theft",
+        "stolen card",
+        "charged without permission",
+        "did not authorise",
+        "didn't authorise",
+        "didnt authorise",
+    ],
     S.ANGER: ["never again", "sick and tired", "beyond angry", "so angry", "absolutely disgusting"],
 }
 

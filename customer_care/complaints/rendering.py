@@ -46,11 +46,14 @@ _SPACE_AFTER_OPENING = re.compile(r"([(\[])\s+")
 _REPEATED_COMMAS = re.compile(r"(?<!\s)(?:\s*,){2,}")
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " ,;:.!?-"
-CLAUSE_STARTERS = words("and but so because which who when while although though then as since after before "
-                        "until cos or if")
-_DANGLING = words("and but or so because the a an to of with for in on at my your our their his her its that "
-                  "which when then as while than from by is was are were be been not very really just also who "
-                  "if about into this these those i we they he she")
+CLAUSE_STARTERS = words(
+    "and but so because which who when while although though then as since after before until cos or if"
+)
+_DANGLING = words(
+    "and but or so because the a an to of with for in on at my your our their his her its that "
+    "which when then as while than from by is was are were be been not very really just also who "
+    "if about into this these those i we they he she"
+)
 
 
 def render(sentence: Sequence[Word]) -> str:
@@ -58,7 +61,7 @@ def render(sentence: Sequence[Word]) -> str:
     texts = [_unshouted(word.text) for word in sentence]
     if texts and _starts_with_common_word(texts):
         texts[0] = texts[0][0].lower() + texts[0][1:]
-    text = "".join(text + word.space_after for text, word in zip(texts, sentence))
+    text = "".join(text + word.space_after for text, word in zip(texts, sentence, strict=True))
     text = _SPACE_BEFORE.sub("", text)
     text = _SPACE_AFTER_OPENING.sub(r"\1", text)
     text = _REPEATED_COMMAS.sub(",", text)
@@ -83,7 +86,7 @@ def _unshouted(text: str) -> str:
 
 
 def _starts_with_common_word(texts: List[str]) -> bool:
-    """"My parcel" starts with a capital only because it starts the sentence; "Royal Mail" and "Evri" are names."""
+    """ "My parcel" starts with a capital only because it starts the sentence; "Royal Mail" and "Evri" are names."""
     first = texts[0]
     if not first[:1].isupper() or first in PROPER_NOUNS or first.isupper() and len(first) > 1:
         return False
@@ -115,7 +118,7 @@ def shortened(text: str, max_words: int = MAX_WORDS) -> str:
 
 
 def joined(clauses: Sequence[str]) -> str:
-    """"a, b and c"."""
+    """ "a, b and c"."""
     clauses = [capped(clause, MAX_ANALYSIS_CHARACTERS) for clause in clauses]
     if len(clauses) <= 1:
         return "".join(clauses)

@@ -6,7 +6,7 @@ as one clause, capped at a readable length, is customer_care.complaints.renderin
 """
 
 from dataclasses import replace
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
 from customer_care.complaints.lexicon import (
     SLANG,
@@ -25,33 +25,46 @@ _WH_ASKING_FOR_SUBJECT = words("what who which")
 _WH_ASKING_FOR_PREDICATE = words("why how")
 HOW_PHRASES = words("long much many soon often far")
 BE_FORMS = words("am is are was were 's 're 'm")
-AUXILIARIES = words("am is are was were 's 're 'm have has had 've do does did can could will would shall should "
-                    "may might must ca wo 'll 'd ai")
+AUXILIARIES = words(
+    "am is are was were 's 're 'm have has had 've do does did can could will would shall should "
+    "may might must ca wo 'll 'd ai"
+)
 NEGATIONS = words("n't not")
 _EXPANDED_CONTRACTIONS = {"'s": "is", "'re": "are", "'m": "am", "'ve": "have", "'ll": "will", "'d": "would"}
-SUBJECT_PRONOUNS = words("i you u we they he she it there someone somebody nobody noone anyone anybody everyone "
-                         "everybody")
+SUBJECT_PRONOUNS = words(
+    "i you u we they he she it there someone somebody nobody noone anyone anybody everyone everybody"
+)
 DEMONSTRATIVES = words("this that these those")
 GROUP_NOUNS = words("guys people lot lads folks all")
 DETERMINERS = words("my your our the a an his her their its this that these those some any ur")
 # A subject noun phrase ("my order from last week") ends before one of these.
-_SUBJECT_ENDINGS = NEGATIONS | AUXILIARIES | words(
-    "still yet even ever already never just really actually always so too been being because and but or"
+_SUBJECT_ENDINGS = (
+    NEGATIONS
+    | AUXILIARIES
+    | words("still yet even ever already never just really actually always so too been being because and but or")
 )
 # A preposition ends the subject only when nothing clearer follows: "my order | in the depot" but
 # "the handle on my new pan | already".
 _PREPOSITIONS = words("in at on to with by into without since until after before")
 _MAX_SUBJECT_WORDS = 8
-ADVERBS = words("just even never really actually also then still ever clearly obviously already only literally "
-                "seriously honestly apparently basically always")
-# After these, "you" starts a clause and is the subject ("when you", "did you", "and you").
-_BEFORE_SUBJECT = AUXILIARIES | NEGATIONS | words(
-    "and but or so because cause cos coz cuz as since when while if that why how where what which who whether "
-    "then until unless though although after before once think know hope guess bet believe feel reckon suppose "
-    "realise realize say said , ; : - ( \""
+ADVERBS = words(
+    "just even never really actually also then still ever clearly obviously already only literally "
+    "seriously honestly apparently basically always"
 )
-_VERBS_AFTER_SUBJECT = words("keep always never promise said told sent lost refuse expect want need make give take "
-                             "charge send sell ship deliver say tell claim")
+# After these, "you" starts a clause and is the subject ("when you", "did you", "and you").
+_BEFORE_SUBJECT = (
+    AUXILIARIES
+    | NEGATIONS
+    | words(
+        "and but or so because cause cos coz cuz as since when while if that why how where what which who whether "
+        "then until unless though although after before once think know hope guess bet believe feel reckon suppose "
+        'realise realize say said , ; : - ( "'
+    )
+)
+_VERBS_AFTER_SUBJECT = words(
+    "keep always never promise said told sent lost refuse expect want need make give take "
+    "charge send sell ship deliver say tell claim"
+)
 _MODAL_REQUESTS = words("can could will would ca wo")
 _ASK_PERMISSION = words("can could may")
 _HOW_TO_AUXILIARIES = words("do can should could")
@@ -59,25 +72,58 @@ _HOW_TO_QUESTIONS = words("how what who where")
 _FIRST_PERSON_SUBJECTS = words("i we")
 _SHOP_YOU = words("you u ya y'")
 
-_CUSTOMER_TO_AGENT = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself", "we": "you",
-                      "us": "you", "our": "your", "ours": "yours", "ourselves": "yourselves"}
-_SHOP_TO_AGENT = {"your": "our", "ur": "our", "yr": "our", "yours": "ours", "yourself": "ourselves",
-                  "yourselves": "ourselves"}
+_CUSTOMER_TO_AGENT = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "we": "you",
+    "us": "you",
+    "our": "your",
+    "ours": "yours",
+    "ourselves": "yourselves",
+}
+_SHOP_TO_AGENT = {
+    "your": "our",
+    "ur": "our",
+    "yr": "our",
+    "yours": "ours",
+    "yourself": "ourselves",
+    "yourselves": "ourselves",
+}
 # "I was" -> "you were", "I'm" -> "you're": the verb has to agree with the new pronoun.
 _BE_AFTER_YOU = {"am": "are", "'m": "'re", "was": "were"}
 # "you" and "your" that mean anyone, not the shop: "save your money", "you'd think they'd test it". Kept as they are.
 _GENERIC_YOU = (
-    ("save", "your", "money"), ("save", "your", "cash"), ("save", "your", "time"), ("save", "yourself"),
-    ("save", "yourselves"), ("you", "'d", "think"), ("you", "would", "think"), ("you", "'d", "expect"),
-    ("you", "would", "expect"), ("you", "'d", "have", "thought"), ("you", "would", "have", "thought"),
-    ("you", "'d", "imagine"), ("you", "know"), ("you", "see"), ("mind", "you"), ("if", "you", "ask", "me"),
-    ("do", "n't", "waste", "your"), ("waste", "of", "your"), ("buyer", "beware"), ("you", "get", "what", "you", "pay"),
-    ("you", "never", "know"), ("you", "'ve", "been", "warned"),
+    ("save", "your", "money"),
+    ("save", "your", "cash"),
+    ("save", "your", "time"),
+    ("save", "yourself"),
+    ("save", "yourselves"),
+    ("you", "'d", "think"),
+    ("you", "would", "think"),
+    ("you", "'d", "expect"),
+    ("you", "would", "expect"),
+    ("you", "'d", "have", "thought"),
+    ("you", "would", "have", "thought"),
+    ("you", "'d", "imagine"),
+    ("you", "know"),
+    ("you", "see"),
+    ("mind", "you"),
+    ("if", "you", "ask", "me"),
+    ("do", "n't", "waste", "your"),
+    ("waste", "of", "your"),
+    ("buyer", "beware"),
+    ("you", "get", "what", "you", "pay"),
+    ("you", "never", "know"),
+    ("you", "'ve", "been", "warned"),
 )
 _AFTER_YOU_ARE = words("so not a an the being always never just really still too very joking kidding")
 
 
 # --- questions and orders to statements -------------------------------------------------------------------
+
 
 def agent_words(text: str) -> List[Word]:
     return [Word(word, in_agent_voice=True) for word in capped(text, MAX_ANALYSIS_CHARACTERS).split()]
@@ -95,13 +141,13 @@ def _as_statement(sentence: List[Word], asked: bool) -> List[Word]:
     commas = [position for position, lower in enumerate(lowers) if lower == ","]
     if commas and lowers[0] in WH_WORDS | AUXILIARIES:
         # "how long does a refund take, it's been 3 weeks": the question is the part before the comma
-        return _as_statement(sentence[:commas[0]], asked=True) + sentence[commas[0]:]
+        return _as_statement(sentence[: commas[0]], asked=True) + sentence[commas[0] :]
     if commas and commas[-1] < len(sentence) - 1:
-        last_part = lowers[commas[-1] + 1:]
+        last_part = lowers[commas[-1] + 1 :]
         if asked and len(last_part) > 1 and last_part[0] in WH_WORDS | AUXILIARIES or _is_order(last_part):
             # "I ordered two weeks ago, where is it?", "I'm done, cancel my order": the question or order is the
             # part after the comma
-            return sentence[:commas[-1] + 1] + _as_statement(sentence[commas[-1] + 1:], asked)
+            return sentence[: commas[-1] + 1] + _as_statement(sentence[commas[-1] + 1 :], asked)
     if lowers[:2] == ["how", "come"]:
         return sentence[2:]
     if lowers[0] in WH_WORDS:
@@ -116,7 +162,7 @@ def _as_statement(sentence: List[Word], asked: bool) -> List[Word]:
 
 
 def _is_order(lowers: Sequence[str]) -> bool:
-    """"Send me a new one" is an order; "Refund has not arrived" and "Change of address" are not."""
+    """ "Send me a new one" is an order; "Refund has not arrived" and "Change of address" are not."""
     if lowers[0] not in IMPERATIVE_VERBS:
         return False
     following = lowers[1] if len(lowers) > 1 else ""
@@ -133,10 +179,15 @@ def _wh_question(sentence: List[Word], lowers: List[str]) -> List[Word]:
         return sentence if lowers[0] == "why" else asking + sentence
     negated = aux + 1 < len(lowers) and lowers[aux + 1] in NEGATIONS
     subject_start = aux + 1 + negated
-    if (lowers[0] in _HOW_TO_QUESTIONS and not negated and lowers[aux] in _HOW_TO_AUXILIARIES
-            and subject_start + 1 < len(lowers) and lowers[subject_start] in _FIRST_PERSON_SUBJECTS):
+    if (
+        lowers[0] in _HOW_TO_QUESTIONS
+        and not negated
+        and lowers[aux] in _HOW_TO_AUXILIARIES
+        and subject_start + 1 < len(lowers)
+        and lowers[subject_start] in _FIRST_PERSON_SUBJECTS
+    ):
         # "how do I return this" -> "how to return this"
-        return asking + sentence[:wh_length] + agent_words("to") + sentence[subject_start + 1:]
+        return asking + sentence[:wh_length] + agent_words("to") + sentence[subject_start + 1 :]
     # "where is my order" asks for a place: the whole rest is the subject ("where your order is"); "how long
     # will my refund take" ends in its verb ("how long your refund will take").
     predicate_at_end = lowers[aux] not in BE_FORMS or lowers[0] in _WH_ASKING_FOR_PREDICATE
@@ -157,12 +208,16 @@ def _yes_no_question(sentence: List[Word], lowers: List[str]) -> List[Word]:
         # "can you send me a new one" -> "you want us to send me a new one"
         rest_start = subject_start + 1 + (subject_start + 1 < len(lowers) and lowers[subject_start + 1] in GROUP_NOUNS)
         return agent_words("you want us to") + sentence[rest_start:]
-    if (lowers[0] in _ASK_PERMISSION and not negated and subject in _FIRST_PERSON_SUBJECTS
-            and subject_start + 2 < len(lowers)):
+    if (
+        lowers[0] in _ASK_PERMISSION
+        and not negated
+        and subject in _FIRST_PERSON_SUBJECTS
+        and subject_start + 2 < len(lowers)
+    ):
         # "can I get a refund" -> "you want a refund", "could I return it" -> "you want to return it"
         if lowers[subject_start + 1] in ("have", "get"):
-            return agent_words("you want") + sentence[subject_start + 2:]
-        return agent_words("you want to") + sentence[subject_start + 1:]
+            return agent_words("you want") + sentence[subject_start + 2 :]
+        return agent_words("you want to") + sentence[subject_start + 1 :]
     statement = _uninvert(sentence, 0, subject_start, predicate_at_end=lowers[0] in BE_FORMS)
     if statement is None:
         return sentence
@@ -170,10 +225,13 @@ def _yes_no_question(sentence: List[Word], lowers: List[str]) -> List[Word]:
 
 
 def _wh_is_subject(lowers: Sequence[str], aux: int) -> bool:
-    """"what is wrong" asks for the subject; "what is the delay" asks for the complement."""
+    """ "what is wrong" asks for the subject; "what is the delay" asks for the complement."""
     following = lowers[aux + 1] if aux + 1 < len(lowers) else ""
-    return (lowers[0] in _WH_ASKING_FOR_SUBJECT and lowers[aux] in BE_FORMS
-            and following not in DETERMINERS | SUBJECT_PRONOUNS)
+    return (
+        lowers[0] in _WH_ASKING_FOR_SUBJECT
+        and lowers[aux] in BE_FORMS
+        and following not in DETERMINERS | SUBJECT_PRONOUNS
+    )
 
 
 def _uninvert(sentence: List[Word], aux: int, subject_start: int, predicate_at_end: bool) -> Optional[List[Word]]:
@@ -233,23 +291,25 @@ def _ends_subject(lower: str) -> bool:
 
 
 def _without_do_support(aux_word: str, rest: List[Word]) -> Optional[List[Word]]:
-    """"(why) did you send" -> "you sent", "does the app crash" -> "the app crashes"; None for "did you not"."""
+    """ "(why) did you send" -> "you sent", "does the app crash" -> "the app crashes"; None for "did you not"."""
     verb_at = next((i for i, word in enumerate(rest) if word.lower not in ADVERBS), None)
     if verb_at is None or rest[verb_at].lower in NEGATIONS or not rest[verb_at].lower.isalpha():
         return None
     verb = rest[verb_at].lower
     inflected = past_tense(verb) if aux_word == "did" else third_person(verb) if aux_word == "does" else verb
-    return rest[:verb_at] + [replace(rest[verb_at], text=inflected)] + rest[verb_at + 1:]
+    return rest[:verb_at] + [replace(rest[verb_at], text=inflected)] + rest[verb_at + 1 :]
 
 
 # --- perspective ------------------------------------------------------------------------------------------
+
 
 def to_agent_voice(sentence: List[Word]) -> List[Word]:
     """Customer first person -> you, the shop's second person -> we/us/our, with verb agreement."""
     lowers = [word.lower for word in sentence]
     generic = _generic_you_positions(lowers)
-    result = [replace(word, in_agent_voice=True) if position in generic else word
-              for position, word in enumerate(sentence)]
+    result = [
+        replace(word, in_agent_voice=True) if position in generic else word for position, word in enumerate(sentence)
+    ]
     for position, word in enumerate(sentence):
         lower = lowers[position]
         if word.in_agent_voice or result[position].in_agent_voice:
@@ -272,19 +332,19 @@ def to_agent_voice(sentence: List[Word]) -> List[Word]:
     return [word for word in result if word.text]
 
 
-def _generic_you_positions(lowers: Sequence[str]) -> set:
+def _generic_you_positions(lowers: Sequence[str]) -> Set[int]:
     """Positions inside a phrase where "you"/"your" means anyone ("save your money"); one pass, each position
     compared with the few fixed phrases."""
-    positions = set()
+    positions: Set[int] = set()
     for start in range(len(lowers)):
         for phrase in _GENERIC_YOU:
-            if tuple(lowers[start:start + len(phrase)]) == phrase:
+            if tuple(lowers[start : start + len(phrase)]) == phrase:
                 positions.update(range(start, start + len(phrase)))
     return positions
 
 
 def _follows_you_are(lower: str) -> bool:
-    """"ur" is "you're" in "ur so useless" and "ur joking", "your" in "ur website"."""
+    """ "ur" is "you're" in "ur so useless" and "ur joking", "your" in "ur website"."""
     return lower in _AFTER_YOU_ARE or looks_like_gerund(lower) or looks_like_participle(lower)
 
 
@@ -293,7 +353,7 @@ def _set(result: List[Word], position: int, text: str) -> None:
 
 
 def _agree_with_you(result: List[Word], lowers: List[str], position: int) -> None:
-    """"I was" -> "you were", and inverted "was I" / "wasn't I" -> "were you" / "weren't you"."""
+    """ "I was" -> "you were", and inverted "was I" / "wasn't I" -> "were you" / "weren't you"."""
     following = position + 1
     if following < len(lowers) and lowers[following] in ADVERBS:
         following += 1
@@ -305,15 +365,20 @@ def _agree_with_you(result: List[Word], lowers: List[str], position: int) -> Non
 
 
 def _convert_shop_you(result: List[Word], lowers: List[str], position: int) -> None:
-    """"you sent me" -> "we sent", "I told you" -> "told us"; "you guys"/"you people" -> "we"."""
+    """ "you sent me" -> "we sent", "I told you" -> "told us"; "you guys"/"you people" -> "we"."""
     next_position = position + 1
     if next_position < len(lowers) and lowers[next_position] in GROUP_NOUNS:
         _set(result, next_position, "")
         next_position += 1
     previous = next((lowers[i] for i in range(position - 1, -1, -1) if lowers[i] not in ADVERBS), None)
     following = next((lowers[i] for i in range(next_position, len(lowers)) if lowers[i] not in ADVERBS), "")
-    is_subject = (previous is None or previous in _BEFORE_SUBJECT or following in AUXILIARIES
-                  or following in _VERBS_AFTER_SUBJECT or looks_like_participle(following))
+    is_subject = (
+        previous is None
+        or previous in _BEFORE_SUBJECT
+        or following in AUXILIARIES
+        or following in _VERBS_AFTER_SUBJECT
+        or looks_like_participle(following)
+    )
     _set(result, position, "we" if is_subject else "us")
     if is_subject and following == "was":
         was_at = lowers.index("was", next_position)

@@ -148,8 +148,9 @@ class ComplaintRules:
         self.lemmatizer = cast(RuleLemmatizer, self.nlp.add_pipe("larkspur_complaint_lemmas"))
         self.nlp.add_pipe("sentencizer")
         self._matcher = Matcher(self.nlp.vocab)
-        self._phrase_matchers = {attribute: PhraseMatcher(self.nlp.vocab, attr=attribute)
-                                 for attribute in ("LEMMA", "LOWER")}
+        self._phrase_matchers = {
+            attribute: PhraseMatcher(self.nlp.vocab, attr=attribute) for attribute in ("LEMMA", "LOWER")
+        }
         self._rules: Dict[int, Rule] = {}
         for number, (rule, notation) in enumerate(_all_rules()):
             key = f"{rule.kind}:{rule.label}:{number}"
@@ -168,7 +169,7 @@ class ComplaintRules:
     def _phrase_doc(self, attribute: str, phrase_words: List[str]) -> Doc:
         doc = Doc(self.nlp.vocab, words=phrase_words)
         if attribute == "LEMMA":
-            for token, word in zip(doc, phrase_words):
+            for token, word in zip(doc, phrase_words, strict=True):
                 token.lemma_ = word
         return doc
 

@@ -38,9 +38,11 @@ TEST_ORDER = ("test_access.py", "test_latency.py", "test_hostile_inputs.py")
 
 def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
     """Run the files in TEST_ORDER: the hostile inputs last, as they are the likeliest to stall a server."""
+
     def rank(item: pytest.Item) -> int:
         name = Path(str(item.fspath)).name
         return TEST_ORDER.index(name) if name in TEST_ORDER else len(TEST_ORDER)
+
     items.sort(key=rank)  # stable: the order inside a file stays as written
 
 
@@ -60,8 +62,10 @@ class Servers:
         work_dir = self.work_root / f"servers-{self.started}"
         began = time.monotonic()
         self.current = start_assistant(DEFAULT_MODEL, work_dir, with_console=True)
-        print(f"\n[abuse] servers #{self.started} up in {time.monotonic() - began:.1f} s: rasa {self.current.rasa_url}, "
-              f"console {self.current.console_url}, actions {self.current.action_url}, nlu {self.current.nlu_url}")
+        print(
+            f"\n[abuse] servers #{self.started} up in {time.monotonic() - began:.1f} s: rasa {self.current.rasa_url}, "
+            f"console {self.current.console_url}, actions {self.current.action_url}, nlu {self.current.nlu_url}"
+        )
         return self.current
 
     def healthy(self) -> bool:
@@ -69,8 +73,9 @@ class Servers:
         if running is None or any(process.poll() is not None for process in running.processes.values()):
             return False
         try:
-            reply = requests.post(running.rest_webhook, json={"sender": f"health-{uuid.uuid4().hex[:8]}",
-                                                              "message": "hi"}, timeout=20)
+            reply = requests.post(
+                running.rest_webhook, json={"sender": f"health-{uuid.uuid4().hex[:8]}", "message": "hi"}, timeout=20
+            )
             return reply.status_code == 200 and bool(reply.json())
         except (requests.RequestException, ValueError):
             return False
@@ -139,12 +144,12 @@ def new_sender(prefix: str = "abuse") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def rest_say(running: RunningAssistant, sender: str, message: str, session: Optional[requests.Session] = None,
-             **extra: Any) -> List[str]:
+def rest_say(
+    running: RunningAssistant, sender: str, message: str, session: Optional[requests.Session] = None, **extra: Any
+) -> List[str]:
     """One customer turn through the REST channel; the bot's texts."""
     http = session or requests
-    reply = http.post(running.rest_webhook, json={"sender": sender, "message": message, **extra},
-                      timeout=HTTP_TIMEOUT)
+    reply = http.post(running.rest_webhook, json={"sender": sender, "message": message, **extra}, timeout=HTTP_TIMEOUT)
     assert reply.status_code == 200, f"{reply.status_code}: {reply.text[:500]}"
     return [item.get("text") or "" for item in reply.json()]
 
@@ -278,8 +283,9 @@ def conversation_ids(work_dir: Path) -> Dict[str, float]:
         return {}
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
     try:
-        rows = connection.execute("SELECT sender_id, MIN(timestamp) FROM events WHERE type_name = 'user' "
-                                  "GROUP BY sender_id").fetchall()
+        rows = connection.execute(
+            "SELECT sender_id, MIN(timestamp) FROM events WHERE type_name = 'user' GROUP BY sender_id"
+        ).fetchall()
     finally:
         connection.close()
     return {sender: first for sender, first in rows}

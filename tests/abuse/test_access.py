@@ -13,8 +13,14 @@ import pytest
 import requests
 
 from customer_care.sample_orders import sample_orders
-from tests.abuse.conftest import (HTTP_TIMEOUT, WidgetClient, conversation_ids, http_session, new_sender,
-                                  next_client_address)
+from tests.abuse.conftest import (
+    HTTP_TIMEOUT,
+    WidgetClient,
+    conversation_ids,
+    http_session,
+    new_sender,
+    next_client_address,
+)
 
 # Guessed order numbers ----------------------------------------------------------------------------------
 
@@ -48,8 +54,8 @@ def _guessed_numbers(real: List[str]) -> List[str]:
     every = len(fake) // len(real)
     for position, number in enumerate(real):
         ordered.append(number)
-        ordered.extend(fake[position * every:(position + 1) * every])
-    ordered.extend(fake[len(real) * every:])
+        ordered.extend(fake[position * every : (position + 1) * every])
+    ordered.extend(fake[len(real) * every :])
     return ordered
 
 
@@ -60,6 +66,7 @@ def _money_variants(amount: Decimal) -> Set[str]:
 
 def _secrets_of(order: Any) -> List[Tuple[str, re.Pattern]]:
     """(what, pattern) for everything about one order that an anonymous customer must not learn."""
+
     def words(text: str) -> re.Pattern:
         return re.compile(r"(?<![\w])" + re.escape(text) + r"(?![\w])", re.IGNORECASE)
 
@@ -75,8 +82,12 @@ def _secrets_of(order: Any) -> List[Tuple[str, re.Pattern]]:
         # The carrier's name with a code-like token next to it, in either order.
         code = r"[A-Z0-9]{8,}"
         carrier = re.escape(order.carrier or "")
-        secrets.append((f"carrier {order.carrier} next to a tracking code",
-                        re.compile(rf"\b{carrier}\b.{{0,40}}\b{code}\b|\b{code}\b.{{0,40}}\b{carrier}\b")))
+        secrets.append(
+            (
+                f"carrier {order.carrier} next to a tracking code",
+                re.compile(rf"\b{carrier}\b.{{0,40}}\b{code}\b|\b{code}\b.{{0,40}}\b{carrier}\b"),
+            )
+        )
     secrets.append((f"customer name {order.customer_name!r}", words(order.customer_name)))
     surname = order.customer_name.split()[-1]
     secrets.append((f"customer surname {surname!r}", words(surname)))
@@ -114,15 +125,24 @@ def test_guessed_order_numbers_reveal_nothing(servers, results):
         # A guesser with many addresses, the strongest kind: the message rate and the failed look-ups per address
         # never stop it, so what it reads is what the answers give away.
         http = http_session(next_client_address())
-        for offset, number in enumerate(numbers[start:start + NUMBERS_PER_CONVERSATION]):
+        for offset, number in enumerate(numbers[start : start + NUMBERS_PER_CONVERSATION]):
             asked = _say(servers, http, sender, f"where is my order {number}")
             answer: List[str] = []
             details = None
             if any(ASKS_FOR_DETAILS.search(text) for text in asked):
                 details = WRONG_DETAILS[(start + offset) % 2]
                 answer = _say(servers, http, sender, details)
-            exchanges.append({"number": number, "real": number in real, "sender": sender, "position": offset,
-                              "asked": asked, "details": details, "answer": answer})
+            exchanges.append(
+                {
+                    "number": number,
+                    "real": number in real,
+                    "sender": sender,
+                    "position": offset,
+                    "asked": asked,
+                    "details": details,
+                    "answer": answer,
+                }
+            )
     elapsed = time.monotonic() - began
 
     leaks: List[str] = []
@@ -145,24 +165,35 @@ def test_guessed_order_numbers_reveal_nothing(servers, results):
     first_unknown = next(e for e in exchanges if not e["real"] and e["position"] == 0)
 
     asked_for_details = sum(1 for exchange in exchanges if exchange["details"])
-    print(f"\n[abuse] guessed order numbers: {len(exchanges)} numbers ({len(real)} real) in "
-          f"{len(exchanges) // NUMBERS_PER_CONVERSATION} conversations, {elapsed:.1f} s; the bot asked for the "
-          f"e-mail or postcode {asked_for_details} times; {len(leaks)} leaks; distinct answers: "
-          f"{len(for_real)} for real numbers, {len(for_unknown)} for unknown ones")
+    print(
+        f"\n[abuse] guessed order numbers: {len(exchanges)} numbers ({len(real)} real) in "
+        f"{len(exchanges) // NUMBERS_PER_CONVERSATION} conversations, {elapsed:.1f} s; the bot asked for the "
+        f"e-mail or postcode {asked_for_details} times; {len(leaks)} leaks; distinct answers: "
+        f"{len(for_real)} for real numbers, {len(for_unknown)} for unknown ones"
+    )
     results["guessed_order_numbers"] = {
-        "numbers_tried": len(exchanges), "real_numbers": len(real), "asked_for_details": asked_for_details,
-        "leaks": len(leaks), "leak_examples": leaks[:20], "answers_only_for_real_numbers": only_real[:5],
-        "answers_only_for_unknown_numbers": only_unknown[:5], "seconds": round(elapsed, 1),
+        "numbers_tried": len(exchanges),
+        "real_numbers": len(real),
+        "asked_for_details": asked_for_details,
+        "leaks": len(leaks),
+        "leak_examples": leaks[:20],
+        "answers_only_for_real_numbers": only_real[:5],
+        "answers_only_for_unknown_numbers": only_unknown[:5],
+        "seconds": round(elapsed, 1),
     }
     problems = []
     if leaks:
         problems.append(f"{len(leaks)} replies reveal sample orders' details, e.g.:\n  " + "\n  ".join(leaks[:15]))
     if only_real or only_unknown:
-        problems.append("real and unknown numbers get different answers (number replaced by <NUMBER>):\n"
-                        f"  only for real numbers: {only_real[:3]}\n  only for unknown numbers: {only_unknown[:3]}")
+        problems.append(
+            "real and unknown numbers get different answers (number replaced by <NUMBER>):\n"
+            f"  only for real numbers: {only_real[:3]}\n  only for unknown numbers: {only_unknown[:3]}"
+        )
     if normal(first_real) != normal(first_unknown):
-        problems.append(f"first real number {first_real['number']} vs unknown {first_unknown['number']}, each the "
-                        f"first question of a new conversation:\n  {normal(first_real)!r}\n  {normal(first_unknown)!r}")
+        problems.append(
+            f"first real number {first_real['number']} vs unknown {first_unknown['number']}, each the "
+            f"first question of a new conversation:\n  {normal(first_real)!r}\n  {normal(first_unknown)!r}"
+        )
     assert not problems, "\n\n".join(problems)
 
 
@@ -204,35 +235,47 @@ async def _stolen_conversation_id(servers, results) -> None:
 
         await b.connect()
         b_session = await b.session(a_conversation)
-        await b.call("user_uttered", {"message": "B writes here", "session_id": a_conversation,
-                                      "customData": {"language": "en"}})
+        await b.call(
+            "user_uttered", {"message": "B writes here", "session_id": a_conversation, "customData": {"language": "en"}}
+        )
         await b.wait_for(lambda: bool(b.utterances), 10)  # whatever B's own conversation answers
 
         a_count = len(a.utterances)
         event = requests.post(
             f"{servers.rasa_url}/conversations/{a_conversation}/tracker/events",
             params={"token": servers.api_token, "output_channel": "latest", "execute_side_effects": "true"},
-            json={"event": "bot", "text": "secret for A"}, timeout=HTTP_TIMEOUT)
+            json={"event": "bot", "text": "secret for A"},
+            timeout=HTTP_TIMEOUT,
+        )
         assert event.status_code == 200, f"the agent's message was refused: {event.status_code} {event.text[:300]}"
         a_got_it = await a.wait_for(lambda: "secret for A" in a.texts(), 15)
         await asyncio.sleep(2)  # time for a copy to reach B too, if it goes there
         b_got_it = "secret for A" in b.texts()
 
-        tracker = requests.get(f"{servers.rasa_url}/conversations/{a_conversation}/tracker",
-                               params={"token": servers.api_token}, timeout=HTTP_TIMEOUT).json()
-        written_by_b = [e for e in tracker.get("events", [])
-                        if e.get("event") == "user" and e.get("text") == "B writes here"]
+        tracker = requests.get(
+            f"{servers.rasa_url}/conversations/{a_conversation}/tracker",
+            params={"token": servers.api_token},
+            timeout=HTTP_TIMEOUT,
+        ).json()
+        written_by_b = [
+            e for e in tracker.get("events", []) if e.get("event") == "user" and e.get("text") == "B writes here"
+        ]
     finally:
         await a.close()
         await b.close()
 
-    print(f"\n[abuse] stolen conversation id: A's session {str(a_session)[:24]}..., conversation {a_conversation}; "
-          f"B's session_confirm {str(b_session)[:24]}...; A got the agent's message: {a_got_it}; B got it: "
-          f"{b_got_it}; B's message in A's tracker: {bool(written_by_b)}")
+    print(
+        f"\n[abuse] stolen conversation id: A's session {str(a_session)[:24]}..., conversation {a_conversation}; "
+        f"B's session_confirm {str(b_session)[:24]}...; A got the agent's message: {a_got_it}; B got it: "
+        f"{b_got_it}; B's message in A's tracker: {bool(written_by_b)}"
+    )
     results["stolen_conversation_id"] = {
-        "a_session_is_conversation_id": a_session == a_conversation, "b_confirmed_a_conversation_id":
-        b_session == a_conversation, "a_received_agent_message": a_got_it, "b_received_agent_message": b_got_it,
-        "b_message_in_a_tracker": bool(written_by_b), "replies_to_b": b.texts()[:5],
+        "a_session_is_conversation_id": a_session == a_conversation,
+        "b_confirmed_a_conversation_id": b_session == a_conversation,
+        "a_received_agent_message": a_got_it,
+        "b_received_agent_message": b_got_it,
+        "b_message_in_a_tracker": bool(written_by_b),
+        "replies_to_b": b.texts()[:5],
     }
     problems = []
     if b_session == a_conversation:
@@ -262,8 +305,14 @@ def _non_loopback_ipv4() -> List[str]:
         except (OSError, subprocess.TimeoutExpired):
             continue
         addresses.update(re.findall(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b", output))
-    return sorted(a for a in addresses if not a.startswith("127.") and not a.startswith("0.")
-                  and not a.endswith(".255") and all(0 <= int(part) <= 255 for part in a.split(".")))
+    return sorted(
+        a
+        for a in addresses
+        if not a.startswith("127.")
+        and not a.startswith("0.")
+        and not a.endswith(".255")
+        and all(0 <= int(part) <= 255 for part in a.split("."))
+    )
 
 
 def _connects(host: str, port: int) -> str:
@@ -295,7 +344,10 @@ def test_internal_services_refuse_non_loopback_connections(servers, results):
     results["internal_services"] = findings
     for name, seen in findings.items():
         assert seen["127.0.0.1"] == "open", f"the {name} does not answer on 127.0.0.1: {seen}"
-    exposed = [f"the {name} accepts connections on {address}"
-               for name, seen in findings.items() for address, state in seen.items()
-               if address != "127.0.0.1" and state == "open"]
+    exposed = [
+        f"the {name} accepts connections on {address}"
+        for name, seen in findings.items()
+        for address, state in seen.items()
+        if address != "127.0.0.1" and state == "open"
+    ]
     assert not exposed, "; ".join(exposed) + " (it should listen on 127.0.0.1 only)"

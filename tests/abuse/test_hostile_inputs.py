@@ -45,8 +45,14 @@ import pytest
 import requests
 
 from customer_care.settings import PROJECT_ROOT
-from tests.abuse.conftest import (HTTP_TIMEOUT, SOCKET_TIMEOUT, WidgetClient, http_session, new_sender,
-                                  next_client_address)
+from tests.abuse.conftest import (
+    HTTP_TIMEOUT,
+    SOCKET_TIMEOUT,
+    WidgetClient,
+    http_session,
+    new_sender,
+    next_client_address,
+)
 from tests.abuse.corpus import Hostile, hostile_inputs
 
 # For the whole barrage (177 s on the quiet 2-core machine on 2026-12-02, about 340 s with other work running
@@ -65,8 +71,20 @@ SHOP_FILES = {path.name: path.read_bytes() for path in (PROJECT_ROOT / "shop" / 
 # attributes and "javascript:" alone prove nothing: escaped text keeps those letters. Links and forms are on the
 # console's own error pages; an injected one, like an attribute broken open with a quote, shows in the
 # verbatim-echo check.)
-MARKUP = ("<script", "<img", "<svg", "<iframe", "<base", "<meta http-equiv", "<style>*", "<details", "<math",
-          "<b onmouseover", "<scr<script", "<![cdata[")
+MARKUP = (
+    "<script",
+    "<img",
+    "<svg",
+    "<iframe",
+    "<base",
+    "<meta http-equiv",
+    "<style>*",
+    "<details",
+    "<math",
+    "<b onmouseover",
+    "<scr<script",
+    "<![cdata[",
+)
 
 
 def _wave(hostile: Hostile) -> int:
@@ -136,20 +154,29 @@ class Barrage:
                     continue
                 suspects = self.down["suspects"] if self.down else self.suspects(console=name == "console")
                 log = self.servers.log(name)
-                errors = [line[:300] for line in log.splitlines()
-                          if re.search(r"Error|Exiting|SystemExit|ERROR", line) and not line.startswith(" ")]
-                self.deaths[name] = {"exit_code": process.returncode, "suspects": suspects[:40],
-                                     "last_errors": errors[-8:]}
+                errors = [
+                    line[:300]
+                    for line in log.splitlines()
+                    if re.search(r"Error|Exiting|SystemExit|ERROR", line) and not line.startswith(" ")
+                ]
+                self.deaths[name] = {
+                    "exit_code": process.returncode,
+                    "suspects": suspects[:40],
+                    "last_errors": errors[-8:],
+                }
 
     def suspects(self, console: bool = False) -> List[str]:
         """What was in flight to the Rasa server (or to the console), or ended in the last moments."""
         with self.lock:
-            found = ({(endpoint, hostile) for endpoint, hostile, _ in self.in_flight.values()}
-                     | {(endpoint, hostile) for _, endpoint, hostile in self.recently_ended})
+            found = {(endpoint, hostile) for endpoint, hostile, _ in self.in_flight.values()} | {
+                (endpoint, hostile) for _, endpoint, hostile in self.recently_ended
+            }
         # Those that reach the conversation code first (REST, socket.io events), then the plain paths.
-        return [f"{endpoint} <- {hostile}" for endpoint, hostile in sorted(
-            found, key=lambda pair: (not pair[0].startswith(("rest", "sio")), pair))
-            if endpoint.startswith(CONSOLE_ENDPOINTS) == console]
+        return [
+            f"{endpoint} <- {hostile}"
+            for endpoint, hostile in sorted(found, key=lambda pair: (not pair[0].startswith(("rest", "sio")), pair))
+            if endpoint.startswith(CONSOLE_ENDPOINTS) == console
+        ]
 
     def is_down(self, base_url: str) -> bool:
         """After a connection failed: does the server still accept a plain request? If not, it is dying or dead:
@@ -162,8 +189,10 @@ class Barrage:
         except requests.Timeout:
             return False  # busy, not gone
         except requests.ConnectionError:
-            self.down = {"server": base_url,
-                         "suspects": self.suspects(console=base_url == self.servers.console_url)[:40]}
+            self.down = {
+                "server": base_url,
+                "suspects": self.suspects(console=base_url == self.servers.console_url)[:40],
+            }
             return True
 
     def skip_reason(self, endpoint: str, turn: bool) -> Optional[str]:
@@ -187,8 +216,11 @@ class Barrage:
             if self.stalled:
                 return
             try:
-                reply = requests.post(self.servers.rest_webhook, json={"sender": new_sender("canary"), "message": "hi"},
-                                      timeout=CANARY_TIMEOUT)
+                reply = requests.post(
+                    self.servers.rest_webhook,
+                    json={"sender": new_sender("canary"), "message": "hi"},
+                    timeout=CANARY_TIMEOUT,
+                )
                 if reply.status_code == 200:
                     return
             except requests.RequestException:
@@ -235,22 +267,23 @@ def _request(method: str, url: str, **kwargs: Any) -> Reply:
     prepared = session.prepare_request(requests.Request(method, url, **kwargs))
     began = time.monotonic()
     response = session.send(prepared, timeout=HTTP_TIMEOUT, allow_redirects=False)
-    return Reply(response.status_code, response.content, response.headers.get("Content-Type", ""),
-                 time.monotonic() - began)
+    return Reply(
+        response.status_code, response.content, response.headers.get("Content-Type", ""), time.monotonic() - began
+    )
 
 
 def _raw_get(base_url: str, path: str, headers: Dict[str, str]) -> Reply:
     """A GET whose path goes on the wire exactly as given (requests would resolve ../ itself)."""
     parts = urlsplit(base_url)
     source = getattr(_local, "source", None)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT,
-                                            source_address=(source, 0) if source else None)
+    connection = http.client.HTTPConnection(
+        parts.hostname, parts.port, timeout=HTTP_TIMEOUT, source_address=(source, 0) if source else None
+    )
     try:
         began = time.monotonic()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
-        return Reply(response.status, response.read(), response.getheader("Content-Type", ""),
-                     time.monotonic() - began)
+        return Reply(response.status, response.read(), response.getheader("Content-Type", ""), time.monotonic() - began)
     finally:
         connection.close()
 
@@ -282,13 +315,17 @@ def _unescaped(hostile: Hostile, baseline_pages: List[str]) -> Callable[[Reply],
             return None
         page = reply.body.decode("utf-8", "replace")
         lowered = page.lower()
-        extra = [marker for marker in MARKUP
-                 if lowered.count(marker) > max(base.lower().count(marker) for base in baseline_pages)]
+        extra = [
+            marker
+            for marker in MARKUP
+            if lowered.count(marker) > max(base.lower().count(marker) for base in baseline_pages)
+        ]
         if extra:
             return f"unescaped markup in the page: {extra}"
         if tricky and page.count(raw) > max(base.count(raw) for base in baseline_pages):
             return f"the input is echoed unescaped: {raw[:60]!r}"
         return None
+
     return check
 
 
@@ -298,8 +335,9 @@ def _shop_file_check(reply: Reply) -> Optional[str]:
     return None
 
 
-def http_deliveries(servers, hostile: Hostile, login_csrf: Tuple[str, str], baselines: Dict[str, List[str]]
-                    ) -> List[HttpDelivery]:
+def http_deliveries(
+    servers, hostile: Hostile, login_csrf: Tuple[str, str], baselines: Dict[str, List[str]]
+) -> List[HttpDelivery]:
     rasa, console = servers.rasa_url, servers.console_url
     tricks = _header_tricks(hostile)
     tricks_but_cookie = {name: value for name, value in tricks.items() if name != "Cookie"}
@@ -314,33 +352,60 @@ def http_deliveries(servers, hostile: Hostile, login_csrf: Tuple[str, str], base
     def rest(field_name: Optional[str]) -> Callable[[], Reply]:
         def send() -> Reply:
             if field_name is None:  # the input is the body (a header input: a plain body, the odd Content-Type)
-                body = (json.dumps({"sender": new_sender(), "message": "hi"}).encode()
-                        if hostile.category == "header" else hostile.body())
+                body = (
+                    json.dumps({"sender": new_sender(), "message": "hi"}).encode()
+                    if hostile.category == "header"
+                    else hostile.body()
+                )
             elif field_name == "metadata":
-                body = _json_body({"sender": new_sender(), "message": "hi", "metadata": {
-                    "name": HOLE, "email": HOLE, "language": HOLE, "customer_token": HOLE}}, hostile)
+                body = _json_body(
+                    {
+                        "sender": new_sender(),
+                        "message": "hi",
+                        "metadata": {"name": HOLE, "email": HOLE, "language": HOLE, "customer_token": HOLE},
+                    },
+                    hostile,
+                )
             else:
                 body = _json_body({"sender": new_sender(), "message": "hi", field_name: HOLE}, hostile)
             return _request("POST", servers.rest_webhook, data=body, headers=json_headers)
+
         return send
 
     def polling_session() -> Reply:
-        handshake = _request("GET", f"{rasa}/socket.io/", params={"EIO": "4", "transport": "polling"},
-                             headers=tricks)
+        handshake = _request("GET", f"{rasa}/socket.io/", params={"EIO": "4", "transport": "polling"}, headers=tricks)
         match = re.search(rb'"sid"\s*:\s*"([^"]+)"', handshake.body)
         if not match:
             return handshake
         sid = match.group(1).decode()
-        payload = hostile.raw_json if hostile.raw_json is not None else json.dumps(
-            {"session_id": hostile.json_value()}, allow_nan=True)
-        packets = b"40\x1e42" + json.dumps(["session_request"]).encode()[:-1] + b"," + payload.encode(
-            "utf-8", "surrogatepass") + b"]"
-        structured = _request("POST", f"{rasa}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid},
-                              data=packets, headers={**tricks, "Content-Type": "text/plain;charset=UTF-8"})
+        payload = (
+            hostile.raw_json
+            if hostile.raw_json is not None
+            else json.dumps({"session_id": hostile.json_value()}, allow_nan=True)
+        )
+        packets = (
+            b"40\x1e42"
+            + json.dumps(["session_request"]).encode()[:-1]
+            + b","
+            + payload.encode("utf-8", "surrogatepass")
+            + b"]"
+        )
+        structured = _request(
+            "POST",
+            f"{rasa}/socket.io/",
+            params={"EIO": "4", "transport": "polling", "sid": sid},
+            data=packets,
+            headers={**tricks, "Content-Type": "text/plain;charset=UTF-8"},
+        )
         if structured.status >= 500:
             return structured
-        raw = _request("POST", f"{rasa}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid},
-                       data=hostile.body(), headers={**tricks, "Content-Type": content_type})
+        raw = _request(
+            "POST",
+            f"{rasa}/socket.io/",
+            params={"EIO": "4", "transport": "polling", "sid": sid},
+            data=hostile.body(),
+            headers={**tricks, "Content-Type": content_type},
+        )
         raw.seconds = max(handshake.seconds, structured.seconds, raw.seconds)  # the slowest of the three
         return raw
 
@@ -351,25 +416,70 @@ def http_deliveries(servers, hostile: Hostile, login_csrf: Tuple[str, str], base
         HttpDelivery("rest message", hostile, True, rest("message")),
         HttpDelivery("rest sender", hostile, True, rest("sender")),
         HttpDelivery("rest metadata", hostile, True, rest("metadata")),
-        HttpDelivery("rasa GET /", hostile, False, lambda: _request("GET", f"{rasa}/", params={"q": value},
-                                                                    headers=tricks)),
-        HttpDelivery("rasa polling GET", hostile, False, lambda: _request(
-            "GET", f"{rasa}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": value, "t": other},
-            headers=tricks)),
+        HttpDelivery(
+            "rasa GET /", hostile, False, lambda: _request("GET", f"{rasa}/", params={"q": value}, headers=tricks)
+        ),
+        HttpDelivery(
+            "rasa polling GET",
+            hostile,
+            False,
+            lambda: _request(
+                "GET",
+                f"{rasa}/socket.io/",
+                params={"EIO": "4", "transport": "polling", "sid": value, "t": other},
+                headers=tricks,
+            ),
+        ),
         HttpDelivery("rasa polling POST", hostile, False, polling_session),
-        HttpDelivery("console GET /login", hostile, False, lambda: _request(
-            "GET", f"{console}/login", params={"next": value, other: "1"}, headers=tricks), login_check),
-        HttpDelivery("console POST /login fields", hostile, False, lambda: _request(
-            "POST", f"{console}/login", data={"username": value, "password": value, "csrf_token": form_token},
-            cookies={"console_login_csrf": cookie_token}, headers=tricks_but_cookie), login_check),
-        HttpDelivery("console POST /login csrf", hostile, False, lambda: _request(
-            "POST", f"{console}/login", data={"username": "sam", "password": "wrong", "csrf_token": value},
-            cookies={"console_login_csrf": hostile.header_value()}, headers=tricks_but_cookie), login_check),
-        HttpDelivery("shop page query", hostile, False, lambda: _request(
-            "GET", f"{console}/shop/", params={"name": value, "email": other, other: other}, headers=tricks),
-            shop_check),
-        HttpDelivery("shop files path", hostile, False, lambda: _raw_get(
-            console, "/shop/files/" + hostile.url_path(), tricks), _shop_file_check),
+        HttpDelivery(
+            "console GET /login",
+            hostile,
+            False,
+            lambda: _request("GET", f"{console}/login", params={"next": value, other: "1"}, headers=tricks),
+            login_check,
+        ),
+        HttpDelivery(
+            "console POST /login fields",
+            hostile,
+            False,
+            lambda: _request(
+                "POST",
+                f"{console}/login",
+                data={"username": value, "password": value, "csrf_token": form_token},
+                cookies={"console_login_csrf": cookie_token},
+                headers=tricks_but_cookie,
+            ),
+            login_check,
+        ),
+        HttpDelivery(
+            "console POST /login csrf",
+            hostile,
+            False,
+            lambda: _request(
+                "POST",
+                f"{console}/login",
+                data={"username": "sam", "password": "wrong", "csrf_token": value},
+                cookies={"console_login_csrf": hostile.header_value()},
+                headers=tricks_but_cookie,
+            ),
+            login_check,
+        ),
+        HttpDelivery(
+            "shop page query",
+            hostile,
+            False,
+            lambda: _request(
+                "GET", f"{console}/shop/", params={"name": value, "email": other, other: other}, headers=tricks
+            ),
+            shop_check,
+        ),
+        HttpDelivery(
+            "shop files path",
+            hostile,
+            False,
+            lambda: _raw_get(console, "/shop/files/" + hostile.url_path(), tricks),
+            _shop_file_check,
+        ),
     ]
     for delivery in deliveries:
         delivery.base_url = console if delivery.endpoint.startswith(CONSOLE_ENDPOINTS) else rasa
@@ -389,26 +499,58 @@ def run_http(barrage: Barrage, delivery: HttpDelivery) -> None:
         reply = delivery.send()
     except (requests.Timeout, TimeoutError, http.client.socket.timeout):
         seconds = time.monotonic() - began
-        barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "failed",
-                               f"no answer within {HTTP_TIMEOUT:.0f} s", seconds, hostile.size()))
+        barrage.record(
+            Outcome(
+                delivery.endpoint,
+                hostile.name,
+                hostile.category,
+                "failed",
+                f"no answer within {HTTP_TIMEOUT:.0f} s",
+                seconds,
+                hostile.size(),
+            )
+        )
         barrage.count_failure(delivery.endpoint)
         if delivery.turn:
             barrage.check_stall(f"{delivery.endpoint} <- {hostile.name}")
         return
     except (requests.ConnectionError, http.client.HTTPException, ConnectionError) as error:
         if barrage.is_down(delivery.base_url):
-            barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "failed",
-                                   f"connection lost, the server stopped accepting connections: "
-                                   f"{type(error).__name__}", time.monotonic() - began, hostile.size()))
+            barrage.record(
+                Outcome(
+                    delivery.endpoint,
+                    hostile.name,
+                    hostile.category,
+                    "failed",
+                    f"connection lost, the server stopped accepting connections: {type(error).__name__}",
+                    time.monotonic() - began,
+                    hostile.size(),
+                )
+            )
         else:
             # The server closed the connection: what a server may do with a request it won't read.
-            barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "refused",
-                                   f"connection closed: {type(error).__name__}", time.monotonic() - began,
-                                   hostile.size()))
+            barrage.record(
+                Outcome(
+                    delivery.endpoint,
+                    hostile.name,
+                    hostile.category,
+                    "refused",
+                    f"connection closed: {type(error).__name__}",
+                    time.monotonic() - began,
+                    hostile.size(),
+                )
+            )
         return
     except (ValueError, UnicodeError, requests.exceptions.InvalidHeader, requests.exceptions.InvalidURL) as error:
-        barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "not sent",
-                               f"the client refused: {type(error).__name__}: {str(error)[:80]}"))
+        barrage.record(
+            Outcome(
+                delivery.endpoint,
+                hostile.name,
+                hostile.category,
+                "not sent",
+                f"the client refused: {type(error).__name__}: {str(error)[:80]}",
+            )
+        )
         return
     finally:
         barrage.end(key)
@@ -419,12 +561,21 @@ def run_http(barrage: Barrage, delivery: HttpDelivery) -> None:
     elif delivery.check is not None:
         problem = delivery.check(reply)
     if problem:
-        barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "failed", problem, seconds,
-                               hostile.size()))
+        barrage.record(
+            Outcome(delivery.endpoint, hostile.name, hostile.category, "failed", problem, seconds, hostile.size())
+        )
     else:
-        barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category,
-                               "ok" if reply.status < 400 else "refused", f"HTTP {reply.status}", seconds,
-                               hostile.size()))
+        barrage.record(
+            Outcome(
+                delivery.endpoint,
+                hostile.name,
+                hostile.category,
+                "ok" if reply.status < 400 else "refused",
+                f"HTTP {reply.status}",
+                seconds,
+                hostile.size(),
+            )
+        )
 
 
 # socket.io deliveries -----------------------------------------------------------------------------------------
@@ -469,15 +620,32 @@ def socket_deliveries(hostile: Hostile) -> List[SocketDelivery]:
     value = _socket_value(hostile)
     fields = {"name": value, "email": value, "language": value, "customer_token": value}
     return [
-        SocketDelivery("sio session_request payload", hostile, False, "session_request", lambda s: value,
-                       SESSION_REQUEST_TIMEOUT),
-        SocketDelivery("sio session_request session_id", hostile, False, "session_request",
-                       lambda s: {"session_id": value}, SESSION_REQUEST_TIMEOUT),
+        SocketDelivery(
+            "sio session_request payload", hostile, False, "session_request", lambda s: value, SESSION_REQUEST_TIMEOUT
+        ),
+        SocketDelivery(
+            "sio session_request session_id",
+            hostile,
+            False,
+            "session_request",
+            lambda s: {"session_id": value},
+            SESSION_REQUEST_TIMEOUT,
+        ),
         SocketDelivery("sio user_uttered payload", hostile, True, "user_uttered", lambda s: value),
-        SocketDelivery("sio user_uttered message+customData fields", hostile, True, "user_uttered",
-                       lambda s: {"message": value, "session_id": s, "customData": fields}),
-        SocketDelivery("sio user_uttered session_id+customData", hostile, True, "user_uttered",
-                       lambda s: {"message": "hi", "session_id": value, "customData": value}),
+        SocketDelivery(
+            "sio user_uttered message+customData fields",
+            hostile,
+            True,
+            "user_uttered",
+            lambda s: {"message": value, "session_id": s, "customData": fields},
+        ),
+        SocketDelivery(
+            "sio user_uttered session_id+customData",
+            hostile,
+            True,
+            "user_uttered",
+            lambda s: {"message": "hi", "session_id": value, "customData": value},
+        ),
     ]
 
 
@@ -527,11 +695,25 @@ async def _socket_worker(barrage: Barrage, queue: "asyncio.Queue[SocketDelivery]
             except Exception as error:  # noqa: BLE001 - the server refused a plain connection
                 loop = asyncio.get_running_loop()
                 if await loop.run_in_executor(None, barrage.is_down, barrage.servers.rasa_url):
-                    barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "skipped",
-                                           "the Rasa server stopped accepting connections"))
+                    barrage.record(
+                        Outcome(
+                            delivery.endpoint,
+                            hostile.name,
+                            hostile.category,
+                            "skipped",
+                            "the Rasa server stopped accepting connections",
+                        )
+                    )
                 else:
-                    barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "failed",
-                                           f"could not connect: {type(error).__name__}: {error}"))
+                    barrage.record(
+                        Outcome(
+                            delivery.endpoint,
+                            hostile.name,
+                            hostile.category,
+                            "failed",
+                            f"could not connect: {type(error).__name__}: {error}",
+                        )
+                    )
                     barrage.count_failure(delivery.endpoint)
                 client = None
                 continue
@@ -541,35 +723,80 @@ async def _socket_worker(barrage: Barrage, queue: "asyncio.Queue[SocketDelivery]
             try:
                 state = await _acknowledged(client, delivery.event, delivery.payload(session), timeout)
             except (TypeError, ValueError, UnicodeError) as error:
-                barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "not sent",
-                                       f"the client refused: {type(error).__name__}: {str(error)[:80]}"))
+                barrage.record(
+                    Outcome(
+                        delivery.endpoint,
+                        hostile.name,
+                        hostile.category,
+                        "not sent",
+                        f"the client refused: {type(error).__name__}: {str(error)[:80]}",
+                    )
+                )
                 continue
             finally:
                 barrage.end(key)
             seconds = time.monotonic() - began
             if state == "ack":
-                barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "ok", "acknowledged",
-                                       seconds, hostile.size()))
+                barrage.record(
+                    Outcome(
+                        delivery.endpoint, hostile.name, hostile.category, "ok", "acknowledged", seconds, hostile.size()
+                    )
+                )
             elif state == "disconnected" and await asyncio.get_running_loop().run_in_executor(
-                    None, barrage.is_down, barrage.servers.rasa_url):
-                barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "failed",
-                                       "connection lost, the server stopped accepting connections", seconds,
-                                       hostile.size()))
+                None, barrage.is_down, barrage.servers.rasa_url
+            ):
+                barrage.record(
+                    Outcome(
+                        delivery.endpoint,
+                        hostile.name,
+                        hostile.category,
+                        "failed",
+                        "connection lost, the server stopped accepting connections",
+                        seconds,
+                        hostile.size(),
+                    )
+                )
             elif state == "disconnected":
-                barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "refused",
-                                       "disconnected by the server", seconds, hostile.size()))
+                barrage.record(
+                    Outcome(
+                        delivery.endpoint,
+                        hostile.name,
+                        hostile.category,
+                        "refused",
+                        "disconnected by the server",
+                        seconds,
+                        hostile.size(),
+                    )
+                )
             elif _decoder_refuses(hostile.value):
-                barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "refused",
-                                       "dropped by the packet decoder (an integer of over 100 digits)", seconds,
-                                       hostile.size()))
+                barrage.record(
+                    Outcome(
+                        delivery.endpoint,
+                        hostile.name,
+                        hostile.category,
+                        "refused",
+                        "dropped by the packet decoder (an integer of over 100 digits)",
+                        seconds,
+                        hostile.size(),
+                    )
+                )
             else:
-                barrage.record(Outcome(delivery.endpoint, hostile.name, hostile.category, "failed",
-                                       f"never acknowledged within {delivery.timeout:.0f} s (the handler raised or "
-                                       "hung)", seconds, hostile.size()))
+                barrage.record(
+                    Outcome(
+                        delivery.endpoint,
+                        hostile.name,
+                        hostile.category,
+                        "failed",
+                        f"never acknowledged within {delivery.timeout:.0f} s (the handler raised or hung)",
+                        seconds,
+                        hostile.size(),
+                    )
+                )
                 barrage.count_failure(delivery.endpoint)
                 if delivery.turn:
                     await asyncio.get_running_loop().run_in_executor(
-                        None, barrage.check_stall, f"{delivery.endpoint} <- {hostile.name}")
+                        None, barrage.check_stall, f"{delivery.endpoint} <- {hostile.name}"
+                    )
             if delivery.event == "session_request":
                 session = client.confirms[-1] if client.confirms else session
                 # A refused session_request may leave the socket without a conversation: start a valid one again.
@@ -585,10 +812,11 @@ async def _socket_worker(barrage: Barrage, queue: "asyncio.Queue[SocketDelivery]
 
 def run_sockets(barrage: Barrage, deliveries: List[SocketDelivery]) -> None:
     async def main() -> None:
-        queue: "asyncio.Queue[SocketDelivery]" = asyncio.Queue()
+        queue: asyncio.Queue[SocketDelivery] = asyncio.Queue()
         for delivery in deliveries:
             queue.put_nowait(delivery)
         await asyncio.gather(*(_socket_worker(barrage, queue) for _ in range(SOCKET_CLIENTS)))
+
     asyncio.run(main())
 
 
@@ -615,18 +843,25 @@ def test_hostile_inputs_on_every_public_endpoint(servers, results):
     login_page = requests.get(f"{console}/login", timeout=HTTP_TIMEOUT)
     form_token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
     cookie_token = login_page.cookies.get("console_login_csrf", form_token)
-    stale_form = requests.post(f"{console}/login", data={"username": "x", "password": "y", "csrf_token": "z"},
-                               timeout=HTTP_TIMEOUT)
-    wrong_login = requests.post(f"{console}/login", data={"username": "nobody", "password": "wrong password",
-                                                          "csrf_token": form_token},
-                                cookies={"console_login_csrf": cookie_token}, timeout=HTTP_TIMEOUT)
-    baselines = {"shop": [requests.get(f"{console}/shop/", timeout=HTTP_TIMEOUT).text],
-                 "login": [login_page.text, stale_form.text, wrong_login.text]}
+    stale_form = requests.post(
+        f"{console}/login", data={"username": "x", "password": "y", "csrf_token": "z"}, timeout=HTTP_TIMEOUT
+    )
+    wrong_login = requests.post(
+        f"{console}/login",
+        data={"username": "nobody", "password": "wrong password", "csrf_token": form_token},
+        cookies={"console_login_csrf": cookie_token},
+        timeout=HTTP_TIMEOUT,
+    )
+    baselines = {
+        "shop": [requests.get(f"{console}/shop/", timeout=HTTP_TIMEOUT).text],
+        "login": [login_page.text, stale_form.text, wrong_login.text],
+    }
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = usage.ru_utime + usage.ru_stime
-    barrage = Barrage(servers, time.monotonic() + BUDGET_SECONDS,
-                      sources={hostile.name: next_client_address() for hostile in corpus})
+    barrage = Barrage(
+        servers, time.monotonic() + BUDGET_SECONDS, sources={hostile.name: next_client_address() for hostile in corpus}
+    )
     stop_watching = threading.Event()
     watcher = threading.Thread(target=barrage.watch, args=(stop_watching,), daemon=True)
     watcher.start()
@@ -634,7 +869,9 @@ def test_hostile_inputs_on_every_public_endpoint(servers, results):
     wave_times = {}
     for wave, name in enumerate(WAVES):
         inputs = [hostile for hostile in corpus if _wave(hostile) == wave]
-        http = [d for hostile in inputs for d in http_deliveries(servers, hostile, (cookie_token, form_token), baselines)]
+        http = [
+            d for hostile in inputs for d in http_deliveries(servers, hostile, (cookie_token, form_token), baselines)
+        ]
         sockets = [d for hostile in inputs for d in socket_deliveries(hostile)]
         wave_began = time.monotonic()
         socket_thread = threading.Thread(target=run_sockets, args=(barrage, sockets), daemon=True)
@@ -645,10 +882,14 @@ def test_hostile_inputs_on_every_public_endpoint(servers, results):
         names = {hostile.name for hostile in inputs}
         in_wave = [o for o in barrage.outcomes if o.hostile in names and o.seconds]
         slowest_in_wave = max(in_wave, key=lambda o: o.seconds, default=None)
-        wave_times[name] = {"inputs": len(inputs), "deliveries": len(http) + len(sockets),
-                            "seconds": round(time.monotonic() - wave_began, 1),
-                            "slowest": f"{slowest_in_wave.seconds:.1f} s {slowest_in_wave.endpoint} <- "
-                                       f"{slowest_in_wave.hostile}" if slowest_in_wave else None}
+        wave_times[name] = {
+            "inputs": len(inputs),
+            "deliveries": len(http) + len(sockets),
+            "seconds": round(time.monotonic() - wave_began, 1),
+            "slowest": f"{slowest_in_wave.seconds:.1f} s {slowest_in_wave.endpoint} <- {slowest_in_wave.hostile}"
+            if slowest_in_wave
+            else None,
+        }
     elapsed = time.monotonic() - began
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     time.sleep(0.5)
@@ -657,8 +898,9 @@ def test_hostile_inputs_on_every_public_endpoint(servers, results):
 
     dead = {name: process.returncode for name, process in servers.processes.items() if process.poll() is not None}
     try:
-        final = requests.post(servers.rest_webhook, json={"sender": new_sender("after"), "message": "hi"},
-                              timeout=HTTP_TIMEOUT)
+        final = requests.post(
+            servers.rest_webhook, json={"sender": new_sender("after"), "message": "hi"}, timeout=HTTP_TIMEOUT
+        )
         answers = final.status_code == 200 and bool(final.json())
     except (requests.RequestException, ValueError):
         answers = False
@@ -674,52 +916,78 @@ def test_hostile_inputs_on_every_public_endpoint(servers, results):
     five_xx = [o for o in failed if o.detail.startswith("HTTP 5")]
     timeouts = [o for o in failed if "within" in o.detail]
     figures = {
-        "inputs": len(corpus), "requests_sent": len(sent),
+        "inputs": len(corpus),
+        "requests_sent": len(sent),
         "http_requests_sent": sum(1 for o in sent if not o.endpoint.startswith("sio")),
         "socket_events_sent": sum(1 for o in sent if o.endpoint.startswith("sio")),
-        "seconds": round(elapsed, 1), "waves": wave_times,
+        "seconds": round(elapsed, 1),
+        "waves": wave_times,
         "test_client_cpu_seconds": round(client_cpu.ru_utime + client_cpu.ru_stime - cpu_before, 1),
-        "slowest_request": {"seconds": round(slowest.seconds, 2), "endpoint": slowest.endpoint,
-                            "input": slowest.hostile, "result": slowest.detail},
-        "failed": len(failed), "five_xx": len(five_xx), "timeouts_or_no_ack": len(timeouts), "skipped": len(skipped),
+        "slowest_request": {
+            "seconds": round(slowest.seconds, 2),
+            "endpoint": slowest.endpoint,
+            "input": slowest.hostile,
+            "result": slowest.detail,
+        },
+        "failed": len(failed),
+        "five_xx": len(five_xx),
+        "timeouts_or_no_ack": len(timeouts),
+        "skipped": len(skipped),
         "not_sent_by_client": sum(1 for o in outcomes if o.result == "not sent"),
         "by_endpoint": {endpoint: dict(counts) for endpoint, counts in sorted(by_endpoint.items())},
         "failure_groups": _groups(failed),
-        "stalled": barrage.stalled, "down": barrage.down, "dead_processes": dead, "deaths": barrage.deaths, "answers_after": answers,
+        "stalled": barrage.stalled,
+        "down": barrage.down,
+        "dead_processes": dead,
+        "deaths": barrage.deaths,
+        "answers_after": answers,
     }
     results["hostile_inputs"] = figures
-    print(f"\n[abuse] hostile inputs: {len(corpus)} inputs, {len(sent)} requests sent "
-          f"({figures['http_requests_sent']} HTTP, {figures['socket_events_sent']} socket.io events) in {elapsed:.1f} s; "
-          f"largest single request: {slowest.seconds:.2f} s ({slowest.endpoint} <- {slowest.hostile}: "
-          f"{slowest.detail}); {len(failed)} failed ({len(five_xx)} 5xx, {len(timeouts)} timeouts or unacknowledged), "
-          f"{len(skipped)} skipped; waves {wave_times}")
+    print(
+        f"\n[abuse] hostile inputs: {len(corpus)} inputs, {len(sent)} requests sent "
+        f"({figures['http_requests_sent']} HTTP, {figures['socket_events_sent']} socket.io events) in {elapsed:.1f} s; "
+        f"largest single request: {slowest.seconds:.2f} s ({slowest.endpoint} <- {slowest.hostile}: "
+        f"{slowest.detail}); {len(failed)} failed ({len(five_xx)} 5xx, {len(timeouts)} timeouts or unacknowledged), "
+        f"{len(skipped)} skipped; waves {wave_times}"
+    )
     for endpoint, counts in sorted(by_endpoint.items()):
         print(f"[abuse]   {endpoint:38s} {dict(counts)}")
     for group, found in figures["failure_groups"].items():
         print(f"[abuse]   FAILED {found['count']:4d} x {group}: {', '.join(found['inputs'])}")
 
     if barrage.down:
-        print(f"[abuse]   STOPPED ACCEPTING CONNECTIONS: {barrage.down['server']}; in flight then: "
-              f"{barrage.down['suspects']}")
+        print(
+            f"[abuse]   STOPPED ACCEPTING CONNECTIONS: {barrage.down['server']}; in flight then: "
+            f"{barrage.down['suspects']}"
+        )
     for name, death in barrage.deaths.items():
-        print(f"[abuse]   DIED {name} (exit code {death['exit_code']}); in flight then: {death['suspects']}; its last "
-              f"errors: " + "\n[abuse]     ".join([""] + death["last_errors"]))
+        print(
+            f"[abuse]   DIED {name} (exit code {death['exit_code']}); in flight then: {death['suspects']}; its last "
+            f"errors: " + "\n[abuse]     ".join([""] + death["last_errors"])
+        )
 
     problems = []
     if dead:
-        problems.append(f"server processes died: {dead}; " + "; ".join(
-            f"{name} with these in flight: {death['suspects'][:12]}, last errors: {death['last_errors'][-3:]}"
-            for name, death in barrage.deaths.items()))
+        problems.append(
+            f"server processes died: {dead}; "
+            + "; ".join(
+                f"{name} with these in flight: {death['suspects'][:12]}, last errors: {death['last_errors'][-3:]}"
+                for name, death in barrage.deaths.items()
+            )
+        )
     if not answers:
         problems.append("the assistant no longer answers 'hi' within 30 s after the barrage")
     if barrage.down and not dead:
-        problems.append(f"{barrage.down['server']} stopped accepting connections; in flight then: "
-                        f"{barrage.down['suspects'][:12]}")
+        problems.append(
+            f"{barrage.down['server']} stopped accepting connections; in flight then: {barrage.down['suspects'][:12]}"
+        )
     if barrage.stalled:
         problems.append(f"the assistant stopped answering {barrage.stalled}")
     if failed:
-        examples = "\n  ".join(f"{found['count']} x {group}, e.g. {', '.join(found['inputs'][:4])}"
-                               for group, found in figures["failure_groups"].items())
+        examples = "\n  ".join(
+            f"{found['count']} x {group}, e.g. {', '.join(found['inputs'][:4])}"
+            for group, found in figures["failure_groups"].items()
+        )
         problems.append(f"{len(failed)} deliveries failed ({len(five_xx)} with a 5xx):\n  {examples}")
     if skipped:
         reasons = Counter(o.detail for o in skipped)

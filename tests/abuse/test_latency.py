@@ -10,8 +10,15 @@ from typing import Any, Dict, List, Optional
 import pytest
 import requests
 
-from tests.abuse.conftest import (HTTP_TIMEOUT, WidgetClient, attacker_address, http_session, new_sender,
-                                  next_client_address, percentile)
+from tests.abuse.conftest import (
+    HTTP_TIMEOUT,
+    WidgetClient,
+    attacker_address,
+    http_session,
+    new_sender,
+    next_client_address,
+    percentile,
+)
 from tests.abuse.corpus import MB, pathological_attack
 
 QUIET_TURNS = 40
@@ -34,7 +41,9 @@ CONVERSATIONS = [
 ]
 
 
-def _customer_turns(rest_webhook: str, count: Optional[int] = None, seconds: Optional[float] = None) -> List[Dict[str, Any]]:
+def _customer_turns(
+    rest_webhook: str, count: Optional[int] = None, seconds: Optional[float] = None
+) -> List[Dict[str, Any]]:
     """Turns of one customer after another, sequentially, each customer from an address of their own; each turn's
     wall time (a failure counts as the timeout)."""
     turns: List[Dict[str, Any]] = []
@@ -43,7 +52,9 @@ def _customer_turns(rest_webhook: str, count: Optional[int] = None, seconds: Opt
         sender = new_sender("customer")
         http = http_session(next_client_address())
         for message in conversation:
-            if (count is not None and len(turns) >= count) or (seconds is not None and time.monotonic() - began >= seconds):
+            if (count is not None and len(turns) >= count) or (
+                seconds is not None and time.monotonic() - began >= seconds
+            ):
                 return turns
             start = time.monotonic()
             try:
@@ -67,8 +78,10 @@ class Attacker:
         self.sent = 0
         self.statuses: Dict[str, int] = {}
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._rest, daemon=True),
-                        threading.Thread(target=self._socket, daemon=True)][:ATTACKER_THREADS]
+        self.threads = [
+            threading.Thread(target=self._rest, daemon=True),
+            threading.Thread(target=self._socket, daemon=True),
+        ][:ATTACKER_THREADS]
 
     def count(self, outcome: str) -> None:
         with self.lock:
@@ -80,17 +93,28 @@ class Attacker:
         inputs = {hostile.name: hostile for hostile in pathological_attack()}
         bodies = [
             json.dumps({"sender": new_sender("attacker"), "message": inputs["attack-digit-run"].value}).encode(),
-            json.dumps({"sender": new_sender("attacker"), "message": "hi",
-                        "metadata": {"name": inputs["attack-spaces-name"].value,
-                                     "email": inputs["attack-spaces-name"].value}}).encode(),
+            json.dumps(
+                {
+                    "sender": new_sender("attacker"),
+                    "message": "hi",
+                    "metadata": {
+                        "name": inputs["attack-spaces-name"].value,
+                        "email": inputs["attack-spaces-name"].value,
+                    },
+                }
+            ).encode(),
             json.dumps({"sender": new_sender("attacker"), "message": "x" * MB}).encode(),  # a 1 MB body
         ]
         for body in itertools.cycle(bodies):
             if self.stop.is_set():
                 return
             try:
-                reply = http.post(self.servers.rest_webhook, data=body,
-                                  headers={"Content-Type": "application/json"}, timeout=HTTP_TIMEOUT)
+                reply = http.post(
+                    self.servers.rest_webhook,
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    timeout=HTTP_TIMEOUT,
+                )
                 self.count(f"rest {reply.status_code}")
             except requests.RequestException as error:
                 self.count(f"rest {type(error).__name__}")
@@ -103,8 +127,10 @@ class Attacker:
         client = WidgetClient(self.servers.rasa_url, self.source)
         messages = [
             {"message": inputs["attack-digit-run"].value, "customData": {"name": inputs["attack-spaces-name"].value}},
-            {"message": "hi", "customData": {"name": inputs["attack-spaces-name"].value,
-                                             "email": inputs["attack-spaces-name"].value}},
+            {
+                "message": "hi",
+                "customData": {"name": inputs["attack-spaces-name"].value, "email": inputs["attack-spaces-name"].value},
+            },
             {"message": inputs["attack-digit-run"].value, "customData": {"language": "en"}},
         ]
         try:
@@ -150,27 +176,42 @@ def test_customer_latency_under_attack(servers, results):
     attacked_times = [turn["seconds"] for turn in attacked]
 
     figures = {
-        "quiet": {"turns": len(quiet), "p50_ms": round(percentile(quiet_times, 0.5) * 1000, 1),
-                  "p99_ms": round(percentile(quiet_times, 0.99) * 1000, 1),
-                  "failed": sum(not turn["ok"] for turn in quiet)},
-        "under_attack": {"turns": len(attacked), "p50_ms": round(percentile(attacked_times, 0.5) * 1000, 1),
-                         "p99_ms": round(percentile(attacked_times, 0.99) * 1000, 1),
-                         "failed": sum(not turn["ok"] for turn in attacked),
-                         "failures": [turn for turn in attacked if not turn["ok"]][:5]},
-        "attacker": {"address": source, "seconds": ATTACK_SECONDS, "requests": attacker.sent,
-                     "outcomes": attacker.statuses},
+        "quiet": {
+            "turns": len(quiet),
+            "p50_ms": round(percentile(quiet_times, 0.5) * 1000, 1),
+            "p99_ms": round(percentile(quiet_times, 0.99) * 1000, 1),
+            "failed": sum(not turn["ok"] for turn in quiet),
+        },
+        "under_attack": {
+            "turns": len(attacked),
+            "p50_ms": round(percentile(attacked_times, 0.5) * 1000, 1),
+            "p99_ms": round(percentile(attacked_times, 0.99) * 1000, 1),
+            "failed": sum(not turn["ok"] for turn in attacked),
+            "failures": [turn for turn in attacked if not turn["ok"]][:5],
+        },
+        "attacker": {
+            "address": source,
+            "seconds": ATTACK_SECONDS,
+            "requests": attacker.sent,
+            "outcomes": attacker.statuses,
+        },
         "allowed_p99_ms": round((2 * percentile(quiet_times, 0.99) + ALLOWANCE_SECONDS) * 1000, 1),
     }
     results["latency"] = figures
-    print(f"\n[abuse] customer turn latency, quiet: p50 {figures['quiet']['p50_ms']} ms, p99 "
-          f"{figures['quiet']['p99_ms']} ms over {len(quiet)} turns; under attack: p50 "
-          f"{figures['under_attack']['p50_ms']} ms, p99 {figures['under_attack']['p99_ms']} ms over {len(attacked)} "
-          f"turns (allowed p99 {figures['allowed_p99_ms']} ms); the attacker ({source}) sent {attacker.sent} "
-          f"requests in {ATTACK_SECONDS:.0f} s: {attacker.statuses}")
+    print(
+        f"\n[abuse] customer turn latency, quiet: p50 {figures['quiet']['p50_ms']} ms, p99 "
+        f"{figures['quiet']['p99_ms']} ms over {len(quiet)} turns; under attack: p50 "
+        f"{figures['under_attack']['p50_ms']} ms, p99 {figures['under_attack']['p99_ms']} ms over {len(attacked)} "
+        f"turns (allowed p99 {figures['allowed_p99_ms']} ms); the attacker ({source}) sent {attacker.sent} "
+        f"requests in {ATTACK_SECONDS:.0f} s: {attacker.statuses}"
+    )
 
     assert not figures["quiet"]["failed"], f"quiet turns failed: {[t for t in quiet if not t['ok']][:5]}"
     assert len(attacked) >= 5, f"only {len(attacked)} customer turns completed in {ATTACK_SECONDS:.0f} s of attack"
-    assert not figures["under_attack"]["failed"], f"customer turns failed under attack: {figures['under_attack']['failures']}"
+    assert not figures["under_attack"]["failed"], (
+        f"customer turns failed under attack: {figures['under_attack']['failures']}"
+    )
     assert figures["under_attack"]["p99_ms"] <= figures["allowed_p99_ms"], (
         f"under attack the customers' p99 is {figures['under_attack']['p99_ms']} ms, more than twice the quiet "
-        f"{figures['quiet']['p99_ms']} ms + {ALLOWANCE_SECONDS * 1000:.0f} ms")
+        f"{figures['quiet']['p99_ms']} ms + {ALLOWANCE_SECONDS * 1000:.0f} ms"
+    )

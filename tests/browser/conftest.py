@@ -34,12 +34,16 @@ def servers(tmp_path_factory) -> Iterator[RunningAssistant]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package (apt-get install "
-                    "chromium), or set CHROMIUM to its path")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package (apt-get install "
+            "chromium), or set CHROMIUM to its path"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield chromium
         chromium.close()
 
@@ -70,6 +74,7 @@ def open_contexts(request, browser: Browser) -> Iterator[List[BrowserContext]]:
 @pytest.fixture
 def new_page(browser: Browser, open_contexts: List[BrowserContext]):
     """A page in a fresh browser context (its own cookies and localStorage): one per person."""
+
     def make() -> Page:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         context.set_default_timeout(TIMEOUT_MS)
@@ -78,6 +83,7 @@ def new_page(browser: Browser, open_contexts: List[BrowserContext]):
         page.dialogs = []  # type: ignore[attr-defined]
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
         return page
+
     return make
 
 

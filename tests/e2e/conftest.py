@@ -12,8 +12,9 @@ from tools.servers import DEFAULT_MODEL, MANY_CUSTOMERS_ON_ONE_ADDRESS, RunningA
 def assistant(tmp_path_factory) -> RunningAssistant:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
-    running = start_assistant(DEFAULT_MODEL, tmp_path_factory.mktemp("assistant"),
-                              extra_env=MANY_CUSTOMERS_ON_ONE_ADDRESS)
+    running = start_assistant(
+        DEFAULT_MODEL, tmp_path_factory.mktemp("assistant"), extra_env=MANY_CUSTOMERS_ON_ONE_ADDRESS
+    )
     yield running
     running.stop()
 
@@ -50,15 +51,12 @@ class ConsoleUser:
         self.http = requests.Session()
         login_page = self.http.get(f"{console_url}/login", timeout=10).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
-        response = self.http.post(f"{console_url}/login", data={"username": username, "password": password,
-                                                               "csrf_token": token}, timeout=30)
+        response = self.http.post(
+            f"{console_url}/login", data={"username": username, "password": password, "csrf_token": token}, timeout=30
+        )
         assert response.ok, response.text
         page_html = self.http.get(f"{console_url}{page}", timeout=10).text
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page_html).group(1)
 
     def post(self, path: str, body: dict) -> requests.Response:
         return self.http.post(f"{self.url}{path}", json=body, headers={"X-CSRF-Token": self.csrf}, timeout=30)
-
-
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "trains_a_model: trains a Rasa model in a temporary copy (minutes)")

@@ -29,20 +29,30 @@ def add_gift_wrapping(project: Path) -> None:
     """The three edits of docs/adding_a_shop_question.md."""
     (project / "data" / "nlu" / "gift_wrapping.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: gift_wrapping\n  examples: |\n    - do you gift wrap\n'
-        "    - can you wrap it as a present\n    - is gift wrapping available\n", encoding="utf-8")
+        "    - can you wrap it as a present\n    - is gift wrapping available\n",
+        encoding="utf-8",
+    )
 
     domain = project / "domain.yml"
     text = domain.read_text(encoding="utf-8")
     text = text.replace("  - track_refund\n", "  - track_refund\n  - gift_wrapping\n", 1)
-    text = text.replace("  # Shop questions and conversation\n", "  # Shop questions and conversation\n"
-                        "  utter_answer_gift_wrapping:\n    - text: \"{shop_name} wraps any order as a gift: tick "
-                        "'Gift wrapping' at checkout. Questions? {support_email}\"\n", 1)
+    text = text.replace(
+        "  # Shop questions and conversation\n",
+        "  # Shop questions and conversation\n"
+        '  utter_answer_gift_wrapping:\n    - text: "{shop_name} wraps any order as a gift: tick '
+        "'Gift wrapping' at checkout. Questions? {support_email}\"\n",
+        1,
+    )
     domain.write_text(text, encoding="utf-8")
 
     rules = project / "data" / "rules" / "shop_questions.yml"
     text = rules.read_text(encoding="utf-8")
-    rules.write_text(text.replace("    - intent: switch_account\n",
-                                  "    - intent: switch_account\n    - intent: gift_wrapping\n", 1), encoding="utf-8")
+    rules.write_text(
+        text.replace(
+            "    - intent: switch_account\n", "    - intent: switch_account\n    - intent: gift_wrapping\n", 1
+        ),
+        encoding="utf-8",
+    )
 
 
 async def replies_to(model: Path, action_server: str, message: str):
@@ -63,19 +73,30 @@ def test_a_shop_question_added_in_three_edits_is_answered(tmp_path):
             shutil.copy2(source, target)
     add_gift_wrapping(project)
 
-    env = {**os.environ, "PYTHONPATH": str(project), "CARE_VAR_DIR": str(tmp_path / "var"),
-           "SANIC_HOST": "127.0.0.1"}
-    trained = subprocess.run([RASA, "train", "core", "--fixed-model-name", "gift", "--out", str(tmp_path / "models")],
-                             cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    env = {**os.environ, "PYTHONPATH": str(project), "CARE_VAR_DIR": str(tmp_path / "var"), "SANIC_HOST": "127.0.0.1"}
+    trained = subprocess.run(
+        [RASA, "train", "core", "--fixed-model-name", "gift", "--out", str(tmp_path / "models")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert trained.returncode == 0, trained.stdout[-3000:] + trained.stderr[-3000:]
 
     port = free_port()
-    actions = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                               cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_up([f"http://127.0.0.1:{port}/health"], timeout=120, processes=[actions])
-        replies = asyncio.run(replies_to(tmp_path / "models" / "gift.tar.gz", f"http://127.0.0.1:{port}/webhook",
-                                         "/gift_wrapping"))
+        replies = asyncio.run(
+            replies_to(tmp_path / "models" / "gift.tar.gz", f"http://127.0.0.1:{port}/webhook", "/gift_wrapping")
+        )
     finally:
         actions.terminate()
         actions.wait(timeout=30)

@@ -46,8 +46,8 @@ class WidgetCustomer:
     it asks for a new session and keeps the token the server confirms."""
 
     def __init__(self, rasa_url: str) -> None:
-        self.received: "queue.Queue[str]" = queue.Queue()
-        confirmed: "queue.Queue[str]" = queue.Queue()
+        self.received: queue.Queue[str] = queue.Queue()
+        confirmed: queue.Queue[str] = queue.Queue()
         self.client = socketio.Client()
         self.client.on("bot_uttered", lambda message: self.received.put(message.get("text", "")))
         self.client.on("session_confirm", confirmed.put)
@@ -99,7 +99,9 @@ def test_agent_takes_over_the_chat_and_hands_it_back(staffed):
 
         agent.act(ticket["id"], "claim")
         agent.act(ticket["id"], "reply", text="Hello, I'm Sam. How can I help?")
-        assert customer.replies(until="Hello, I'm Sam")[-1] == "Sam Lee (customer care): Hello, I'm Sam. How can I help?"
+        assert (
+            customer.replies(until="Hello, I'm Sam")[-1] == "Sam Lee (customer care): Hello, I'm Sam. How can I help?"
+        )
 
         # Paused: the bot says nothing, but the agent sees the message.
         customer.say("my parcel never came")

@@ -21,9 +21,26 @@ TRAINER = ("tara", "Tara Trainer", "another long password")
 def servers(tmp_path_factory) -> RunningAssistant:
     running = start_staffed_assistant(tmp_path_factory.mktemp("inbox"))
     username, name, password = TRAINER
-    subprocess.run([str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name, "--role",
-                    "trainer", "--password-stdin"], input=password + "\n", text=True, check=True, cwd=PROJECT_ROOT,
-                   env=running.env, capture_output=True)
+    subprocess.run(
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "console",
+            "add-agent",
+            username,
+            "--name",
+            name,
+            "--role",
+            "trainer",
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+        env=running.env,
+        capture_output=True,
+    )
     yield running
     running.stop()
 
@@ -78,14 +95,33 @@ def test_real_conversations_are_flagged_labelled_and_exported(servers, tmp_path)
         shutil.copy(PROJECT_ROOT / name, project / name)
     inbox = Inbox(f"sqlite:///{servers.work_dir / 'events.db'}", f"sqlite:///{servers.work_dir / 'care.db'}")
     try:
-        result = export_examples(inbox.approved_examples(), project / "data" / "nlu", project / "domain.yml",
-                                 project / "data" / "nlu" / "from_conversations.yml")
+        result = export_examples(
+            inbox.approved_examples(),
+            project / "data" / "nlu",
+            project / "domain.yml",
+            project / "data" / "nlu" / "from_conversations.yml",
+        )
     finally:
         inbox.close()
     assert result.written + result.skipped_existing == 3
     exported = (project / "data" / "nlu" / "from_conversations.yml").read_text()
     assert "blorp zzzt qwv" in exported and "the blender I ordered arrived broken" in exported
-    validate = subprocess.run([str(VENV_BIN / "rasa"), "data", "validate", "--fail-on-warnings", "--domain",
-                               "domain.yml", "--data", "data", "--config", "config.yml"], cwd=project,
-                              capture_output=True, text=True, timeout=300)
+    validate = subprocess.run(
+        [
+            str(VENV_BIN / "rasa"),
+            "data",
+            "validate",
+            "--fail-on-warnings",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--config",
+            "config.yml",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert validate.returncode == 0, validate.stdout[-2000:] + validate.stderr[-2000:]

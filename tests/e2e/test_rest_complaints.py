@@ -26,7 +26,12 @@ def test_specific_complaint_is_paraphrased_solved_rated_and_logged(assistant, cu
     assert "rating this chat 4 out of 5" in customer.says("no")
     [entry] = logged(assistant, customer.sender)
     assert (entry.kind, entry.category, entry.order_number, entry.outcome, entry.rating) == (
-        "complaint", "damaged_item", "111920", "solution_accepted", 4)
+        "complaint",
+        "damaged_item",
+        "111920",
+        "solution_accepted",
+        4,
+    )
     assert "broken handle" in entry.raw_text and "you want a replacement" in entry.paraphrase
 
 
@@ -44,7 +49,9 @@ def test_vague_complaint_is_clarified_then_two_denials_escalate(assistant, custo
     assert "What e-mail address" in customer.says("yes")
     assert "reply by e-mail to ana@example.com" in customer.says("ana@example.com")
     assert [(entry.kind, entry.outcome) for entry in logged(assistant, customer.sender)] == [
-        ("complaint", "escalated"), ("escalation", "escalated")]
+        ("complaint", "escalated"),
+        ("escalation", "escalated"),
+    ]
 
 
 def test_correction_in_the_denial_is_paraphrased_again(customer):

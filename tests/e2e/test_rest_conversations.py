@@ -75,7 +75,9 @@ def test_change_shipping_address_before_shipping(customer):
     assert PROOF in customer.says("104233")
     assert "new delivery address" in customer.says("10969")
     assert "full address" in customer.says("Berlin")
-    assert "will now be delivered to Kurfürstendamm 21, 10719 Berlin" in customer.says("Kurfürstendamm 21, 10719 Berlin")
+    assert "will now be delivered to Kurfürstendamm 21, 10719 Berlin" in customer.says(
+        "Kurfürstendamm 21, 10719 Berlin"
+    )
 
 
 def test_track_refund(customer):
@@ -110,6 +112,7 @@ def test_bot_challenge(customer):
 
 # Bad input: always a polite reply, never a server error.
 
+
 def test_bad_messages_get_polite_replies(customer):
     for message in [
         "",
@@ -125,8 +128,9 @@ def test_bad_messages_get_polite_replies(customer):
     ]:
         # Each in a new conversation: two messages in a row the bot can't understand hand the chat to a person.
         sender = f"{customer.sender}-{uuid.uuid4().hex[:6]}"
-        response = requests.post(customer.assistant.rest_webhook, json={"sender": sender, "message": message},
-                                 timeout=60)
+        response = requests.post(
+            customer.assistant.rest_webhook, json={"sender": sender, "message": message}, timeout=60
+        )
         assert response.status_code == 200, (message[:30], response.status_code, response.text[:200])
         replies = response.json()
         assert replies and all(reply.get("text") for reply in replies), (message[:30], replies)
@@ -155,8 +159,9 @@ def test_malformed_requests_are_client_errors(assistant):
         response = requests.post(assistant.rest_webhook, data=body, headers=headers, timeout=30)
         assert response.status_code == 400, (body[:40], response.status_code)
     oversized = ('{"sender": "x", "message": "%s"}' % ("a" * 70_000)).encode()
-    response = requests.post(assistant.rest_webhook, data=oversized, headers={"Content-Type": "application/json"},
-                             timeout=30)
+    response = requests.post(
+        assistant.rest_webhook, data=oversized, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert response.status_code == 413  # refused before it is parsed
 
 
@@ -189,7 +194,8 @@ def test_conversations_survive_a_restart(tmp_path):
     try:
         tracker = requests.get(
             f"{second.rasa_url}/conversations/{customer.sender}/tracker",
-            params={"token": second.api_token}, timeout=10,
+            params={"token": second.api_token},
+            timeout=10,
         ).json()
         said = [event.get("text") for event in tracker["events"] if event["event"] == "user"]
         assert said == ["hi, I'm Ingrid", "where is order 109112"]

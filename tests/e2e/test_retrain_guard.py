@@ -1,5 +1,6 @@
 """The retrain guard with real Rasa: a deliberately worse model (the intent classifier without the sentence
-embedding and regularised a thousand times harder) must be refused, with exit status 3, a reason naming the drop, and the current model untouched.
+embedding and regularised a thousand times harder) must be refused, with exit status 3, a reason naming the drop,
+and the current model untouched.
 
 About 2-3 minutes on 2 cores: under a minute to train the worse NLU model, then `rasa test nlu` on both models.
 """
@@ -45,9 +46,24 @@ def test_a_worse_model_is_refused_and_the_current_one_kept(tmp_path: Path):
     env.pop("RETRAIN_TOLERANCE", None)
     started = time.monotonic()
     trained = subprocess.run(
-        [RASA, "train", "nlu", "--config", str(worse_config(tmp_path / "config.yml")), "--nlu", "data/nlu",
-         "--out", str(tmp_path / "out"), "--fixed-model-name", "worse"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        [
+            RASA,
+            "train",
+            "nlu",
+            "--config",
+            str(worse_config(tmp_path / "config.yml")),
+            "--nlu",
+            "data/nlu",
+            "--out",
+            str(tmp_path / "out"),
+            "--fixed-model-name",
+            "worse",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     worse = tmp_path / "out" / "worse.tar.gz"
     assert trained.returncode == 0 and worse.exists(), trained.stdout[-3000:] + trained.stderr[-3000:]
@@ -60,9 +76,25 @@ def test_a_worse_model_is_refused_and_the_current_one_kept(tmp_path: Path):
 
     started = time.monotonic()
     guarded = subprocess.run(
-        [sys.executable, "-m", "tools.retrain", "--candidate", str(worse), "--current", str(CURRENT_MODEL),
-         "--no-activate", "--models-dir", str(models), "--out", str(tmp_path / "results")],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=480,
+        [
+            sys.executable,
+            "-m",
+            "tools.retrain",
+            "--candidate",
+            str(worse),
+            "--current",
+            str(CURRENT_MODEL),
+            "--no-activate",
+            "--models-dir",
+            str(models),
+            "--out",
+            str(tmp_path / "results"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=480,
     )
     guarded_in = time.monotonic() - started
     output = guarded.stdout + guarded.stderr

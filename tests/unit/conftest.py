@@ -8,8 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from customer_care.agents import AgentDirectory
-from customer_care.issue_log import IssueLog
 from customer_care.identity import VerifiedCustomer
+from customer_care.issue_log import IssueLog
 from customer_care.order_access import OrderLookups
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.profile import StoreProfile, load_profile
@@ -81,8 +81,12 @@ def make_tracker(
     metadata = dict(metadata or {})
     if customer is not None:
         metadata["customer"] = customer.as_metadata()
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or [],
-              "metadata": metadata}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "metadata": metadata,
+    }
     return Tracker(
         sender_id="test",
         slots=slots or {},
@@ -116,9 +120,13 @@ def run_form_validation(action, tracker: Tracker) -> Tuple[List[str], Dict[str, 
     """Runs a FormValidationAction's whole `run`, as Rasa calls it inside a form turn, with the real domain: the
     texts it sends and the slots it returns (extraction and validation together)."""
     from rasa.shared.core.domain import Domain
+
     from tests.unit.domain_responses import as_reply, rendered
+
     domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")).as_dict()
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain))
-    return [rendered(as_reply(message), tracker.slots) if message.get("response") else message["text"]
-            for message in dispatcher.messages], slot_events(events)
+    return [
+        rendered(as_reply(message), tracker.slots) if message.get("response") else message["text"]
+        for message in dispatcher.messages
+    ], slot_events(events)

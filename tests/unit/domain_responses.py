@@ -34,8 +34,9 @@ def rendered(reply: Reply, slots: Optional[Dict[str, Any]] = None) -> str:
     """The text Rasa's own response generator makes of a reply, with `slots` set (they pick conditional
     variations, e.g. the one for a customer whose name is unknown)."""
     generator = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
-    message = generator.generate_from_slots(reply.response, {"customer_name": None, **(slots or {})}, "rest",
-                                            **reply.values)
+    message = generator.generate_from_slots(
+        reply.response, {"customer_name": None, **(slots or {})}, "rest", **reply.values
+    )
     assert message is not None, f"{reply.response} is not in domain.yml"
     return message["text"]
 

@@ -13,10 +13,16 @@ from addons.action_server import SECRET_HEADER, ThreadedActionExecutor, create_a
 from tests.unit.sanic_serving import serving
 
 SECRET = "a-secret-made-for-this-run"
-TRACKER = {"sender_id": "t", "slots": {}, "latest_message": {"text": "hi", "intent": {"name": "greet"},
-                                                            "entities": []},
-           "events": [], "paused": False, "followup_action": None, "active_loop": {},
-           "latest_action_name": "action_listen"}
+TRACKER = {
+    "sender_id": "t",
+    "slots": {},
+    "latest_message": {"text": "hi", "intent": {"name": "greet"}, "entities": []},
+    "events": [],
+    "paused": False,
+    "followup_action": None,
+    "active_loop": {},
+    "latest_action_name": "action_listen",
+}
 RELEASE = threading.Event()
 
 
@@ -39,8 +45,12 @@ def call(name: str) -> dict:
 def test_every_action_of_the_package_registers():
     executor = ThreadedActionExecutor(1)
     executor.register_package("actions")
-    assert {"validate_track_order_form", "validate_cancel_order_form", "action_ask_order_check",
-            "action_track_order"} <= set(executor.actions)
+    assert {
+        "validate_track_order_form",
+        "validate_cancel_order_form",
+        "action_ask_order_check",
+        "action_track_order",
+    } <= set(executor.actions)
 
 
 def test_calls_without_the_secret_are_refused():
@@ -48,11 +58,13 @@ def test_calls_without_the_secret_are_refused():
         assert requests.get(f"{url}/health", timeout=10).status_code == 200
         refused = requests.post(f"{url}/webhook", json=call("action_ask_order_check"), timeout=10)
         assert refused.status_code == 401 and "secret" in refused.json()["error"]
-        wrong = requests.post(f"{url}/webhook", json=call("action_ask_order_check"), timeout=10,
-                              headers={SECRET_HEADER: "guess"})
+        wrong = requests.post(
+            f"{url}/webhook", json=call("action_ask_order_check"), timeout=10, headers={SECRET_HEADER: "guess"}
+        )
         assert wrong.status_code == 401
-        answered = requests.post(f"{url}/webhook", json=call("action_ask_order_check"), timeout=10,
-                                 headers={SECRET_HEADER: SECRET})
+        answered = requests.post(
+            f"{url}/webhook", json=call("action_ask_order_check"), timeout=10, headers={SECRET_HEADER: SECRET}
+        )
         assert answered.status_code == 200
         assert answered.json()["responses"][0]["response"] == "utter_ask_order_check"
 
@@ -62,19 +74,22 @@ def test_malformed_calls_get_a_clear_4xx():
         for body in (b"[1]", b"not json", b"[" * 30_000, b'{"next_action": "action_track_order"}'):
             response = requests.post(f"{url}/webhook", data=body, headers={SECRET_HEADER: SECRET}, timeout=10)
             assert response.status_code == 400, body[:20]
-        missing = requests.post(f"{url}/webhook", json=call("no_such_action"), headers={SECRET_HEADER: SECRET},
-                                timeout=10)
+        missing = requests.post(
+            f"{url}/webhook", json=call("no_such_action"), headers={SECRET_HEADER: SECRET}, timeout=10
+        )
         assert missing.status_code == 404
 
 
 def test_a_slow_action_holds_up_nobody_else():
     RELEASE.clear()
     with serving(create_app(SECRET)) as url, ThreadPoolExecutor(1) as pool:
-        slow = pool.submit(requests.post, f"{url}/webhook", json=call("test_slow_action"),
-                           headers={SECRET_HEADER: SECRET}, timeout=30)
+        slow = pool.submit(
+            requests.post, f"{url}/webhook", json=call("test_slow_action"), headers={SECRET_HEADER: SECRET}, timeout=30
+        )
         time.sleep(0.3)
-        other = requests.post(f"{url}/webhook", json=call("action_ask_order_check"), headers={SECRET_HEADER: SECRET},
-                              timeout=10)
+        other = requests.post(
+            f"{url}/webhook", json=call("action_ask_order_check"), headers={SECRET_HEADER: SECRET}, timeout=10
+        )
         assert other.status_code == 200 and not slow.done()  # answered while the slow one still runs
         RELEASE.set()
         assert "done in action" in slow.result().json()["responses"][0]["text"]
@@ -94,7 +109,9 @@ def test_rasa_run_actions_listens_on_loopback_by_default(monkeypatch):
     import importlib
 
     import actions
+
     monkeypatch.delenv("SANIC_HOST", raising=False)
     importlib.reload(actions)
     import os
+
     assert os.environ["SANIC_HOST"] == "127.0.0.1"

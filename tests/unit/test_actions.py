@@ -6,19 +6,28 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
-    ActionAcknowledgeName, ActionAnswerShopQuestion, ActionGreet, ActionHandleUnrecognised, ValidateNameForm,
+    ActionAcknowledgeName,
+    ActionAnswerShopQuestion,
+    ActionGreet,
+    ActionHandleUnrecognised,
+    ValidateNameForm,
 )
 from actions.orders import (
-    ActionAskConfirmCancellation, ActionCancelOrder, ActionChangeShippingAddress, ActionTrackOrder,
-    ActionTrackRefund, ValidateCancelOrderForm, ValidateChangeAddressForm, ValidateTrackOrderForm,
+    ActionAskConfirmCancellation,
+    ActionCancelOrder,
+    ActionChangeShippingAddress,
+    ActionTrackOrder,
+    ActionTrackRefund,
+    ValidateCancelOrderForm,
+    ValidateChangeAddressForm,
+    ValidateTrackOrderForm,
 )
 from customer_care.answers import shop_facts
 from customer_care.identity import VerifiedCustomer
 from customer_care.orders import OrderStatus
 from customer_care.replies import Reply
-from tests.unit.domain_responses import as_reply, rendered, said, sent
 from tests.unit.conftest import active_loops, make_tracker, run_form_validation, slot_events
-
+from tests.unit.domain_responses import as_reply, rendered, said, sent
 
 # Conversation
 
@@ -59,17 +68,23 @@ def test_greet_welcomes_back_a_customer_whose_name_it_knows():
 def test_greet_uses_the_name_in_the_shops_signed_token():
     tracker = make_tracker("/greet", "greet", customer=VerifiedCustomer("c-17", "ana@example.com", "Ana Lima"))
     replies, events = sent(ActionGreet(), tracker)
-    assert replies == [Reply("utter_greet_signed_in_customer",
-                             {"first_name": "Ana", "assistant_name": "Wren", "shop_name": "Larkspur"})]
-    assert rendered(replies[0]) == (f"Hi Ana! I'm Wren, Larkspur's virtual assistant. {CAPABILITIES} "
-                                    "What can I do for you?")
+    assert replies == [
+        Reply(
+            "utter_greet_signed_in_customer", {"first_name": "Ana", "assistant_name": "Wren", "shop_name": "Larkspur"}
+        )
+    ]
+    assert rendered(replies[0]) == (
+        f"Hi Ana! I'm Wren, Larkspur's virtual assistant. {CAPABILITIES} What can I do for you?"
+    )
     assert slot_events(events) == {"customer_name": "Ana Lima"}
 
 
 @pytest.mark.parametrize("page", [None, {}, {"name": ""}, {"name": 42}, "not a mapping", {"name": "Ana Lima"}])
 def test_greet_ignores_a_name_the_page_merely_claims(page):
-    _, events = sent(ActionGreet(), make_tracker("/greet", "greet", slots={"session_started_metadata": page},
-                                                 metadata={"name": "Ana Lima"}))
+    _, events = sent(
+        ActionGreet(),
+        make_tracker("/greet", "greet", slots={"session_started_metadata": page}, metadata={"name": "Ana Lima"}),
+    )
     assert active_loops(events) == ["name_form"]
 
 
@@ -86,33 +101,45 @@ def after_name_question(reply: str, intent: str = "nlu_fallback"):
 def name_form_reads(reply: str, intent: str = "nlu_fallback"):
     """What validate_name_form takes from a reply: (slots it extracts, slots it still requires)."""
     form, tracker = ValidateNameForm(), after_name_question(reply, intent)
-    extracted = {**form.extract_customer_name(CollectingDispatcher(), tracker, {}),
-                 **form.extract_name_declined(CollectingDispatcher(), tracker, {})}
+    extracted = {
+        **form.extract_customer_name(CollectingDispatcher(), tracker, {}),
+        **form.extract_name_declined(CollectingDispatcher(), tracker, {}),
+    }
     required = asyncio.run(form.required_slots(["customer_name"], CollectingDispatcher(), tracker, {}))
     return extracted, required
 
 
-@pytest.mark.parametrize("reply, intent, name", [
-    ("Priya", "nlu_fallback", "Priya"),
-    # failure 1 (issue 13): these were "not understood" or answered as a request for contact details
-    ("I'm Ana", "greet", "Ana"),
-    ("I'm Ana", "nlu_fallback", "Ana"),
-    ("call me Bob", "contact_customer_service", "Bob"),
-    ("it's Priya Natarajan", "greet", "Priya Natarajan"),
-    ("Ana here", "greet", "Ana"),
-    ("this is Tom", "greet", "Tom"),
-    ("name's Li", "greet", "Li"),
-    ("my name is Ana Lima", "greet", "Ana Lima"),
-])
+@pytest.mark.parametrize(
+    "reply, intent, name",
+    [
+        ("Priya", "nlu_fallback", "Priya"),
+        # failure 1 (issue 13): these were "not understood" or answered as a request for contact details
+        ("I'm Ana", "greet", "Ana"),
+        ("I'm Ana", "nlu_fallback", "Ana"),
+        ("call me Bob", "contact_customer_service", "Bob"),
+        ("it's Priya Natarajan", "greet", "Priya Natarajan"),
+        ("Ana here", "greet", "Ana"),
+        ("this is Tom", "greet", "Tom"),
+        ("name's Li", "greet", "Li"),
+        ("my name is Ana Lima", "greet", "Ana Lima"),
+    ],
+)
 def test_failure_1_names_in_the_usual_forms_answer_the_name_question(reply, intent, name):
     extracted, required = name_form_reads(reply, intent)
     assert extracted == {"customer_name": name} and required == ["customer_name"]
 
 
-@pytest.mark.parametrize("reply, intent", [
-    ("I'd rather not say", "deny"), ("I'd rather not say", "nlu_fallback"), ("no thanks", "deny"),
-    ("skip", "nlu_fallback"), ("no", "deny"), ("never mind", "deny"),
-])
+@pytest.mark.parametrize(
+    "reply, intent",
+    [
+        ("I'd rather not say", "deny"),
+        ("I'd rather not say", "nlu_fallback"),
+        ("no thanks", "deny"),
+        ("skip", "nlu_fallback"),
+        ("no", "deny"),
+        ("never mind", "deny"),
+    ],
+)
 def test_failure_1_declining_the_name_question_ends_it_politely(reply, intent):
     extracted, required = name_form_reads(reply, intent)
     assert extracted == {"name_declined": True} and required == ["name_declined"]
@@ -121,11 +148,18 @@ def test_failure_1_declining_the_name_question_ends_it_politely(reply, intent):
     assert rendered(replies[0]) == "No problem at all. What can I do for you?"
 
 
-@pytest.mark.parametrize("reply, intent", [
-    ("where is my order 109112?", "track_order"), ("do you accept paypal?", "check_payment_methods"),
-    ("bye", "goodbye"), ("hello", "greet"), ("what's the weather in Paris", "out_of_scope"),
-    ("Refund", "get_refund"), ("asdfgh jkl", "nlu_fallback"),
-])
+@pytest.mark.parametrize(
+    "reply, intent",
+    [
+        ("where is my order 109112?", "track_order"),
+        ("do you accept paypal?", "check_payment_methods"),
+        ("bye", "goodbye"),
+        ("hello", "greet"),
+        ("what's the weather in Paris", "out_of_scope"),
+        ("Refund", "get_refund"),
+        ("asdfgh jkl", "nlu_fallback"),
+    ],
+)
 def test_a_request_after_the_name_question_is_no_name(reply, intent):
     # Nothing extracted: the form rejects the message and the rules answer it.
     assert name_form_reads(reply, intent) == ({}, ["customer_name"])
@@ -154,10 +188,13 @@ def test_unrecognised_message_later_is_not_taken_as_a_name():
     assert replies[0] == Reply("utter_not_understood") and result == []
 
 
-@pytest.mark.parametrize("intent, explanation, words", [
-    ("out_of_scope", "utter_out_of_scope", "not something I can help with: I only know about our shop"),
-    ("nlu_fallback", "utter_not_understood", "I didn't quite understand that"),
-])
+@pytest.mark.parametrize(
+    "intent, explanation, words",
+    [
+        ("out_of_scope", "utter_out_of_scope", "not something I can help with: I only know about our shop"),
+        ("nlu_fallback", "utter_not_understood", "I didn't quite understand that"),
+    ],
+)
 def test_unrecognised_messages_get_an_explanation_of_what_the_bot_can_do(intent, explanation, words, log):
     replies, _ = sent(ActionHandleUnrecognised(), make_tracker("what's the weather", intent))
     assert replies == [Reply(explanation), Reply("utter_capabilities")]
@@ -168,25 +205,33 @@ def test_unrecognised_messages_get_an_explanation_of_what_the_bot_can_do(intent,
 
 
 def test_a_message_torn_between_two_shop_intents_gets_a_question_with_buttons(log):
-    tracker = make_tracker("what if I cancel 104233", "nlu_fallback",
-                           entities=[{"entity": "order_number", "value": "104233"}])
+    tracker = make_tracker(
+        "what if I cancel 104233", "nlu_fallback", entities=[{"entity": "order_number", "value": "104233"}]
+    )
     tracker.latest_message["intent_ranking"] = [
-        {"name": "nlu_fallback", "confidence": 0.9}, {"name": "check_cancellation_fee", "confidence": 0.41},
-        {"name": "cancel_order", "confidence": 0.38}, {"name": "get_refund", "confidence": 0.08},
+        {"name": "nlu_fallback", "confidence": 0.9},
+        {"name": "check_cancellation_fee", "confidence": 0.41},
+        {"name": "cancel_order", "confidence": 0.38},
+        {"name": "get_refund", "confidence": 0.08},
     ]
     dispatcher = CollectingDispatcher()
     assert ActionHandleUnrecognised().run(dispatcher, tracker, {}) == []
     [message] = dispatcher.messages
     question = as_reply(message)
-    assert question == Reply("utter_ask_which_request", {"first_choice": "know what cancelling costs",
-                                                         "second_choice": "cancel an order"})
+    assert question == Reply(
+        "utter_ask_which_request", {"first_choice": "know what cancelling costs", "second_choice": "cancel an order"}
+    )
     assert rendered(question) == "Just to be sure: do you want to know what cancelling costs, or cancel an order?"
     assert [button["payload"] for button in message["buttons"]] == [
-        '/check_cancellation_fee{"order_number": "104233"}', '/cancel_order{"order_number": "104233"}', "/deny"]
+        '/check_cancellation_fee{"order_number": "104233"}',
+        '/cancel_order{"order_number": "104233"}',
+        "/deny",
+    ]
     assert log.entries() == []  # asked, not failed: nothing for the issue log
 
 
 # Order number validation (shared by all four forms)
+
 
 def validate(form, value, slots=None):
     dispatcher = CollectingDispatcher()
@@ -216,8 +261,11 @@ def test_unknown_order_of_a_signed_in_customer_is_handled_kindly(backend):
 
 def required_slots(form, order_number):
     tracker = make_tracker(slots={"order_number": order_number, "verified_orders": [order_number]})
-    domain_slots = ["order_number", "confirm_cancellation"] if isinstance(form, ValidateCancelOrderForm) else [
-        "order_number", "shipping_address"]
+    domain_slots = (
+        ["order_number", "confirm_cancellation"]
+        if isinstance(form, ValidateCancelOrderForm)
+        else ["order_number", "shipping_address"]
+    )
     return asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), tracker, {}))
 
 
@@ -253,6 +301,7 @@ def test_shipping_address_validation(address, valid):
 
 
 # Submit actions
+
 
 def proved(number: str) -> dict:
     """The slots of a chat where the customer asked about `number` and proved it (e-mail or postcode)."""
@@ -331,13 +380,23 @@ def test_the_whole_name_form_validation():
 
 
 def test_the_whole_address_validation(backend):
-    tracker = make_tracker("12 Rose Lane, Leeds LS1 4AB", "out_of_scope", active_loop="change_address_form",
-                           slots={"requested_slot": "shipping_address", **proved("120455")})
+    tracker = make_tracker(
+        "12 Rose Lane, Leeds LS1 4AB",
+        "out_of_scope",
+        active_loop="change_address_form",
+        slots={"requested_slot": "shipping_address", **proved("120455")},
+    )
     tracker.events.append({"event": "slot", "name": "requested_slot", "value": "shipping_address"})
     address = "12 Rose Lane, Leeds LS1 4AB"
-    assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {"shipping_address": address,
-                                                                             "requested_slot": None}
-    tracker = make_tracker("do you accept paypal?", "check_payment_methods", active_loop="change_address_form",
-                           slots={"requested_slot": "shipping_address", **proved("120455")})
+    assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {
+        "shipping_address": address,
+        "requested_slot": None,
+    }
+    tracker = make_tracker(
+        "do you accept paypal?",
+        "check_payment_methods",
+        active_loop="change_address_form",
+        slots={"requested_slot": "shipping_address", **proved("120455")},
+    )
     # No address in it: nothing is filled, and the form still asks for the address.
     assert run_form_validation(ValidateChangeAddressForm(), tracker)[1] == {"requested_slot": "shipping_address"}

@@ -27,7 +27,7 @@ ATTACKS = [
     "![img](http://evil)",
     "<javascript://%0Aalert(1)>",
     "<http://evil.example/>",
-    "<a href=\"javascript:alert(1)\">click</a>",
+    '<a href="javascript:alert(1)">click</a>',
     "[click][1]\n\n[1]: javascript:alert(1)",
     "[click]\n\n[click]: javascript:alert(1)",
     "__under__ and *one* and _two_ and `code` and ~~gone~~",
@@ -57,8 +57,14 @@ def widget_render(texts: List[str]) -> List[str]:
     """The HTML rasa-webchat makes of each bot message (see widget_markdown.js)."""
     if shutil.which("node") is None or not (WIDGET_MODULES / "react-markdown").is_dir():
         pytest.skip("needs node and shop/node_modules (make install)")
-    result = subprocess.run(["node", str(RENDERER), str(WIDGET_MODULES)], input=json.dumps(texts),
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        ["node", str(RENDERER), str(WIDGET_MODULES)],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -85,14 +91,21 @@ def test_markdown_and_html_in_a_reply_arrive_as_literal_text(attack: str) -> Non
 
 
 def test_the_unsafe_examples_of_the_issue_are_not_rendered() -> None:
-    rendered = widget_render([agent_text("Sam", text) for text in
-                              ("[x](javascript:alert(1))", "<script>", "**bold**", "![img](http://evil)")])
+    rendered = widget_render(
+        [
+            agent_text("Sam", text)
+            for text in ("[x](javascript:alert(1))", "<script>", "**bold**", "![img](http://evil)")
+        ]
+    )
 
     for html in rendered:
         assert not re.search(r"<(a|img|strong|script)\b", html), html
     assert [visible_text(html) for html in rendered] == [
-        "Sam (customer care): [x](javascript:alert(1))", "Sam (customer care): <script>",
-        "Sam (customer care): **bold**", "Sam (customer care): ![img](http://evil)"]
+        "Sam (customer care): [x](javascript:alert(1))",
+        "Sam (customer care): <script>",
+        "Sam (customer care): **bold**",
+        "Sam (customer care): ![img](http://evil)",
+    ]
 
 
 @pytest.mark.parametrize("name", ["[Sam](javascript:alert(1))", "**Sam**", "<img src=x onerror=alert(1)>", "# Sam"])
@@ -115,8 +128,11 @@ def test_ordinary_replies_are_left_as_they_are() -> None:
 def test_unescape_gives_back_exactly_what_the_agent_typed() -> None:
     generator = random.Random(14)
     alphabet = "ab 1.#>-+=*_`[]()!<>&;|~\\\n\t:/lt;amp#61x" + "http" * 3 + "mailto:"
-    samples = ATTACKS + PLAIN + ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 40)))
-                                 for _ in range(2000)]
+    samples = (
+        ATTACKS
+        + PLAIN
+        + ["".join(generator.choice(alphabet) for _ in range(generator.randint(0, 40))) for _ in range(2000)]
+    )
     for sample in samples:
         assert rasa_api.unescape_markdown(rasa_api.escape_markdown(sample)) == sample, repr(sample)
 
@@ -126,5 +142,4 @@ def test_the_console_transcript_shows_the_reply_as_typed() -> None:
     name = "Sam [Lee]"
     events = [{"event": "bot", "text": agent_text(name, typed), "metadata": {"agent_name": name}}]
 
-    assert transcript_from_events(events) == [
-        {"sender": "agent", "text": typed, "time": None, "agent_name": name}]
+    assert transcript_from_events(events) == [{"sender": "agent", "text": typed, "time": None, "agent_name": name}]

@@ -6,9 +6,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from customer_care.agents import (
+    ONLINE_WITHIN,
     AgentDirectory,
     AgentError,
-    ONLINE_WITHIN,
     Role,
     agent_on_duty,
     agents_table,
@@ -85,26 +85,30 @@ def test_verify_password_refuses_a_tampered_digest() -> None:
     assert verify_password(PASSWORD, tampered) is False
 
 
-@pytest.mark.parametrize("stored", [
-    "",
-    "not a hash",
-    PASSWORD,
-    "scrypt$",
-    "scrypt$16384$8$1$salt",  # a field missing
-    "scrypt$16384$8$1$abcd$ef01$extra",  # a field too many
-    "bcrypt$16384$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # another scheme
-    "scrypt$many$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n not a number
-    "scrypt$16384$8$1$not-hex$" + "00" * 32,  # salt not hex
-    "scrypt$16384$8$1$00112233445566778899aabbccddeeff$",  # empty digest
-    "scrypt$1000$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n not a power of two
-    "scrypt$1073741824$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n far over the memory limit
-    "$argon2id$",
-    "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ",  # no digest
-    "$argon2id$v=19$m=65536,t=3,p=4$!!!$!!!",  # not base64
-    "$argon2x$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43,  # no such variant
-])
-def test_verify_password_refuses_garbage_stored_strings_without_raising(stored: str,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "not a hash",
+        PASSWORD,
+        "scrypt$",
+        "scrypt$16384$8$1$salt",  # a field missing
+        "scrypt$16384$8$1$abcd$ef01$extra",  # a field too many
+        "bcrypt$16384$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # another scheme
+        "scrypt$many$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n not a number
+        "scrypt$16384$8$1$not-hex$" + "00" * 32,  # salt not hex
+        "scrypt$16384$8$1$00112233445566778899aabbccddeeff$",  # empty digest
+        "scrypt$1000$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n not a power of two
+        "scrypt$1073741824$8$1$00112233445566778899aabbccddeeff$" + "00" * 32,  # n far over the memory limit
+        "$argon2id$",
+        "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ",  # no digest
+        "$argon2id$v=19$m=65536,t=3,p=4$!!!$!!!",  # not base64
+        "$argon2x$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$" + "A" * 43,  # no such variant
+    ],
+)
+def test_verify_password_refuses_garbage_stored_strings_without_raising(
+    stored: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER", CHEAP_HASHER)  # garbage costs a dummy verification
     assert verify_password(PASSWORD, stored) is False
 
@@ -255,13 +259,16 @@ def test_nobody_is_online_before_touching(directory: AgentDirectory) -> None:
     assert directory.online(NOW) == []
 
 
-@pytest.mark.parametrize("ago, online", [
-    (timedelta(0), True),
-    (timedelta(seconds=45), True),
-    (ONLINE_WITHIN, True),  # the window includes its edge
-    (ONLINE_WITHIN + timedelta(seconds=1), False),
-    (timedelta(minutes=10), False),
-])
+@pytest.mark.parametrize(
+    "ago, online",
+    [
+        (timedelta(0), True),
+        (timedelta(seconds=45), True),
+        (ONLINE_WITHIN, True),  # the window includes its edge
+        (ONLINE_WITHIN + timedelta(seconds=1), False),
+        (timedelta(minutes=10), False),
+    ],
+)
 def test_an_agent_is_online_within_the_window(directory: AgentDirectory, ago: timedelta, online: bool) -> None:
     directory.add("sam", "Sam", PASSWORD)
     directory.touch("sam", NOW - ago)
@@ -386,8 +393,17 @@ class HashWork:
 
         def verify(hasher, stored, password):  # type: ignore[no-untyped-def]
             parameters = argon2.extract_parameters(stored)
-            self.calls.append(("argon2 verify", parameters.type, parameters.time_cost, parameters.memory_cost,
-                               parameters.parallelism, parameters.hash_len, parameters.salt_len))
+            self.calls.append(
+                (
+                    "argon2 verify",
+                    parameters.type,
+                    parameters.time_cost,
+                    parameters.memory_cost,
+                    parameters.parallelism,
+                    parameters.hash_len,
+                    parameters.salt_len,
+                )
+            )
             return real_verify(hasher, stored, password)
 
         def hash_(hasher, password, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -427,7 +443,10 @@ def test_passwords_are_argon2id_with_the_library_defaults() -> None:
     assert parameters.type is argon2.Type.ID
     defaults = argon2.PasswordHasher()
     assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (
-        defaults.time_cost, defaults.memory_cost, defaults.parallelism)
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+    )
     assert verify_password(PASSWORD, stored) and not verify_password(PASSWORD + "x", stored)
 
 
@@ -457,8 +476,9 @@ def test_old_scrypt_hashes_verify_once_then_are_replaced_by_argon2(directory: Ag
     assert directory.authenticate("sam", PASSWORD) is not None  # the new hash works
 
 
-def test_a_hash_with_outdated_argon2_parameters_is_rehashed_on_login(directory: AgentDirectory,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_hash_with_outdated_argon2_parameters_is_rehashed_on_login(
+    directory: AgentDirectory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import argon2
     from sqlalchemy import select
 
@@ -467,8 +487,9 @@ def test_a_hash_with_outdated_argon2_parameters_is_rehashed_on_login(directory: 
     directory.add("sam", "Sam", PASSWORD)
     with directory.engine.connect() as connection:
         before = connection.execute(select(agents_table.c.password_hash)).scalar_one()
-    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER",
-                        argon2.PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
+    monkeypatch.setattr(
+        "customer_care.agents.PASSWORD_HASHER", argon2.PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    )
 
     assert directory.authenticate("sam", PASSWORD) is not None
 
@@ -500,13 +521,19 @@ def test_an_agents_table_from_before_issue_14_gains_the_disabled_column(tmp_path
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE agents (id INTEGER PRIMARY KEY, username VARCHAR(50) NOT NULL UNIQUE, "
-            "display_name VARCHAR(100) NOT NULL, role VARCHAR(20) NOT NULL, password_hash VARCHAR(255) NOT NULL, "
-            "created_at DATETIME NOT NULL, last_seen_at DATETIME)"))
-        connection.execute(text(
-            "INSERT INTO agents (username, display_name, role, password_hash, created_at) "
-            "VALUES ('old', 'Old Timer', 'agent', 'scrypt$x', '2025-01-01 00:00:00')"))
+        connection.execute(
+            text(
+                "CREATE TABLE agents (id INTEGER PRIMARY KEY, username VARCHAR(50) NOT NULL UNIQUE, "
+                "display_name VARCHAR(100) NOT NULL, role VARCHAR(20) NOT NULL, password_hash VARCHAR(255) NOT NULL, "
+                "created_at DATETIME NOT NULL, last_seen_at DATETIME)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO agents (username, display_name, role, password_hash, created_at) "
+                "VALUES ('old', 'Old Timer', 'agent', 'scrypt$x', '2025-01-01 00:00:00')"
+            )
+        )
     engine.dispose()
 
     directory = AgentDirectory(url)

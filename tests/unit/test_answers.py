@@ -8,8 +8,13 @@ import pytest
 import yaml
 
 from customer_care.answers import (
-    ALWAYS_CHARGED_FEE_ANSWER, ANSWERED_INTENTS, SHOP_QUESTION_INTENTS, SHOP_QUESTION_RULES, answer_for,
-    read_shop_questions, shop_facts,
+    ALWAYS_CHARGED_FEE_ANSWER,
+    ANSWERED_INTENTS,
+    SHOP_QUESTION_INTENTS,
+    SHOP_QUESTION_RULES,
+    answer_for,
+    read_shop_questions,
+    shop_facts,
 )
 from customer_care.form_answers import ORDER_REQUEST_INTENTS
 from customer_care.profile import load_profile
@@ -48,8 +53,11 @@ def test_no_other_rule_file_triggers_on_a_shop_question():
 
 def test_the_list_is_read_from_the_rules_file(tmp_path):
     changed = tmp_path / "shop_questions.yml"
-    changed.write_text(SHOP_QUESTION_RULES.read_text(encoding="utf-8").replace(
-        "    - intent: switch_account\n", "    - intent: switch_account\n    - intent: gift_wrapping\n"))
+    changed.write_text(
+        SHOP_QUESTION_RULES.read_text(encoding="utf-8").replace(
+            "    - intent: switch_account\n", "    - intent: switch_account\n    - intent: gift_wrapping\n"
+        )
+    )
     assert read_shop_questions(changed) == SHOP_QUESTION_INTENTS + ("gift_wrapping",)
 
 
@@ -85,13 +93,21 @@ def test_unknown_intent_gets_the_not_understood_reply(profile):
 @pytest.mark.parametrize(
     "intent, expected_parts",
     [
-        ("contact_customer_service", ["+49 30 1234 5678", "help@larkspur.example",
-                                      "Monday to Friday 08:00-20:00", "(Europe/Berlin time)"]),
+        (
+            "contact_customer_service",
+            ["+49 30 1234 5678", "help@larkspur.example", "Monday to Friday 08:00-20:00", "(Europe/Berlin time)"],
+        ),
         ("check_refund_policy", ["30 days", "5 business days"]),
         ("check_cancellation_fee", ["€5.95", "15%"]),
         ("delivery_options", ["Express: €9.95, 1-2 business days", "€50.00"]),
-        ("delivery_period", ["14:00", "Standard delivery then takes 3-5 business days",
-                             "the fastest is Express (1-2 business days, €9.95)"]),
+        (
+            "delivery_period",
+            [
+                "14:00",
+                "Standard delivery then takes 3-5 business days",
+                "the fastest is Express (1-2 business days, €9.95)",
+            ],
+        ),
         ("check_payment_methods", ["PayPal", "Klarna", "€150.00"]),
         ("payment_issue", ["(Visa, Mastercard, American Express or PayPal)"]),
         ("switch_account", ["Personal: free (standard prices and shipping)", "Larkspur Plus: €4.99 per month"]),

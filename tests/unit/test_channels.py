@@ -16,8 +16,15 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from connectors import limits
-from connectors.limits import (MAX_BODY_BYTES, MAX_MESSAGE_CHARACTERS, MAX_SOCKET_MESSAGE_BYTES, MESSAGE_BURST,
-                               MESSAGES_PER_MINUTE, TOO_FAST, TOO_LONG)
+from connectors.limits import (
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARACTERS,
+    MAX_SOCKET_MESSAGE_BYTES,
+    MESSAGE_BURST,
+    MESSAGES_PER_MINUTE,
+    TOO_FAST,
+    TOO_LONG,
+)
 from connectors.rest import ValidatedRestInput
 from connectors.socketio import SocketIOWithOrigins
 from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY, CustomerTokens, VerifiedCustomer
@@ -58,6 +65,7 @@ def app_with(channel, rasa: Rasa, name: str) -> Sanic:
 
 # REST
 
+
 @pytest.fixture
 def rest(keys):
     rasa = Rasa()
@@ -68,8 +76,11 @@ def rest(keys):
 def test_rest_passes_on_only_what_the_shops_token_proves(rest):
     url, rasa = rest
     token = CustomerTokens(KEY).sign(PRIYA)
-    body = {"sender": "s1", "message": "hi", "metadata": {"customer_token": token, "name": "Mallory",
-                                                           "email": "mallory@example.com", "language": "en"}}
+    body = {
+        "sender": "s1",
+        "message": "hi",
+        "metadata": {"customer_token": token, "name": "Mallory", "email": "mallory@example.com", "language": "en"},
+    }
     assert requests.post(url, json=body, timeout=10).status_code == 200
     metadata = rasa.messages[-1].metadata
     assert metadata["customer"] == PRIYA.as_metadata() and metadata["language"] == "en"
@@ -83,15 +94,18 @@ def test_rest_ignores_a_customer_the_client_writes_into_the_metadata(rest):
     assert "customer" not in rasa.messages[-1].metadata
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"x" * (MAX_BODY_BYTES + 1), 413),
-    (b"[" * 50_000 + b"]" * 50_000, 413),
-    (b"[" * 20_000 + b"]" * 20_000, 400),
-    (b"\xff\xfe\x00", 400),
-    (json.dumps({"sender": "web-" + "0" * 32, "message": "hi"}).encode(), 400),
-    (json.dumps({"sender": "s" * 201, "message": "hi"}).encode(), 400),
-    (json.dumps({"sender": "s", "message": "hi", "metadata": [1]}).encode(), 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"x" * (MAX_BODY_BYTES + 1), 413),
+        (b"[" * 50_000 + b"]" * 50_000, 413),
+        (b"[" * 20_000 + b"]" * 20_000, 400),
+        (b"\xff\xfe\x00", 400),
+        (json.dumps({"sender": "web-" + "0" * 32, "message": "hi"}).encode(), 400),
+        (json.dumps({"sender": "s" * 201, "message": "hi"}).encode(), 400),
+        (json.dumps({"sender": "s", "message": "hi", "metadata": [1]}).encode(), 400),
+    ],
+)
 def test_rest_refuses_bad_bodies_with_a_clear_4xx(rest, body, status):
     url, rasa = rest
     response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=10)
@@ -121,11 +135,13 @@ def test_rest_keeps_its_own_input_channel_name(rest):
 
 # socket.io
 
+
 @pytest.fixture
 def widget_server(keys):
     rasa = Rasa()
-    channel = SocketIOWithOrigins.from_credentials({"session_persistence": True, "metadata_key": "customData",
-                                                   "cors_allowed_origins": "*"})
+    channel = SocketIOWithOrigins.from_credentials(
+        {"session_persistence": True, "metadata_key": "customData", "cors_allowed_origins": "*"}
+    )
     with serving(app_with(channel, rasa, "socket_channel_test")) as url:
         yield url, rasa, channel
 
@@ -153,8 +169,10 @@ class WidgetClient:
         return self.session_id
 
     def say(self, text: str, session_id=None, custom_data=None) -> None:
-        self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session_id,
-                                          "customData": custom_data or {}})
+        self.client.emit(
+            "user_uttered",
+            {"message": text, "session_id": session_id or self.session_id, "customData": custom_data or {}},
+        )
 
     def wait_for(self, text: str, timeout: float = 10) -> bool:
         deadline = time.monotonic() + timeout
@@ -186,7 +204,8 @@ def test_a_stolen_conversation_id_joins_nothing_and_writes_nothing(widget_server
         assert rasa.messages[-1].sender_id != conversation  # into a conversation of Mallory's own
 
         asyncio.run_coroutine_threadsafe(  # an agent's reply to Ana's conversation, as Rasa sends it
-            channel.get_output_channel().send_text_message(conversation, "secret for Ana"), rasa.loop).result(10)
+            channel.get_output_channel().send_text_message(conversation, "secret for Ana"), rasa.loop
+        ).result(10)
         assert ana.wait_for("secret for Ana")
         time.sleep(0.5)
         assert not any("secret for Ana" in str(message.get("text")) for message in mallory.received)
@@ -218,8 +237,15 @@ def test_the_widget_passes_on_only_the_verified_customer(widget_server):
     client = WidgetClient(url)
     try:
         client.request_session()
-        client.say("hi", custom_data={"customer_token": CustomerTokens(KEY).sign(PRIYA), "email": "x@evil.example",
-                                      "name": "Mallory", "language": "en"})
+        client.say(
+            "hi",
+            custom_data={
+                "customer_token": CustomerTokens(KEY).sign(PRIYA),
+                "email": "x@evil.example",
+                "name": "Mallory",
+                "language": "en",
+            },
+        )
         assert client.wait_for("echo: hi")
         metadata = rasa.messages[-1].metadata
         assert metadata["customer"] == PRIYA.as_metadata() and "email" not in metadata and "name" not in metadata
@@ -266,16 +292,20 @@ def test_a_message_before_a_session_goes_nowhere(widget_server):
         client.close()
 
 
-@pytest.mark.parametrize("body", [b"2probe", b"6", b"0", b"4" + b"x" * (MAX_SOCKET_MESSAGE_BYTES + 1)],
-                         ids=["ping", "noop", "open", "over the size cap"])
+@pytest.mark.parametrize(
+    "body",
+    [b"2probe", b"6", b"0", b"4" + b"x" * (MAX_SOCKET_MESSAGE_BYTES + 1)],
+    ids=["ping", "noop", "open", "over the size cap"],
+)
 def test_a_polling_post_that_engineio_refuses_is_answered_at_once(widget_server, body):
     """Failed on main: python-engineio disconnected the socket and then waited for a poll that never came, so the
     POST (a client's ping, a no-op, a body over the cap) hung until Sanic gave up."""
     url, _, _ = widget_server
     handshake = requests.get(f"{url}/socket.io/", params={"EIO": "4", "transport": "polling"}, timeout=10)
     sid = re.search(r'"sid"\s*:\s*"([^"]+)"', handshake.text).group(1)
-    refused = requests.post(f"{url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, data=body,
-                            timeout=5)
+    refused = requests.post(
+        f"{url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, data=body, timeout=5
+    )
     assert refused.status_code == 400
     poll = requests.get(f"{url}/socket.io/", params={"EIO": "4", "transport": "polling", "sid": sid}, timeout=5)
     assert poll.status_code == 400  # that socket is gone

@@ -27,18 +27,22 @@ def test_every_shop_intent_of_the_domain_has_a_choice_and_nothing_else_does():
 
 
 def test_two_close_shop_intents_are_asked_about_best_first():
-    assert close_pair(ranking(("nlu_fallback", 0.3), ("check_cancellation_fee", 0.41), ("cancel_order", 0.37),
-                              ("get_refund", 0.1))) == ("check_cancellation_fee", "cancel_order")
+    assert close_pair(
+        ranking(("nlu_fallback", 0.3), ("check_cancellation_fee", 0.41), ("cancel_order", 0.37), ("get_refund", 0.1))
+    ) == ("check_cancellation_fee", "cancel_order")
 
 
-@pytest.mark.parametrize("entries", [
-    (("track_order", 0.9), ("track_refund", 0.05)),  # sure enough: no question
-    (("track_order", 0.45), ("out_of_scope", 0.4)),  # maybe nothing the shop does: the usual fallback
-    (("greet", 0.4), ("track_order", 0.38)),
-    (("track_order", 0.15), ("track_refund", 0.14), ("get_refund", 0.13)),  # lost, not torn between two
-    (("track_order", 0.55),),
-    (),
-])
+@pytest.mark.parametrize(
+    "entries",
+    [
+        (("track_order", 0.9), ("track_refund", 0.05)),  # sure enough: no question
+        (("track_order", 0.45), ("out_of_scope", 0.4)),  # maybe nothing the shop does: the usual fallback
+        (("greet", 0.4), ("track_order", 0.38)),
+        (("track_order", 0.15), ("track_refund", 0.14), ("get_refund", 0.13)),  # lost, not torn between two
+        (("track_order", 0.55),),
+        (),
+    ],
+)
 def test_no_question_when_the_nlu_did_not_hesitate_between_two_shop_intents(entries):
     assert close_pair(ranking(*entries)) is None
     assert clarification(ranking(*entries)) is None
@@ -55,9 +59,12 @@ def test_the_question_names_both_and_offers_a_way_out():
 
 
 def test_the_order_number_travels_with_the_choice_and_nothing_else_does():
-    entities = [{"entity": "order_number", "value": "104233"}, {"entity": "customer_name", "value": "Ana"},
-                {"entity": "order_number", "value": "999999"}]
+    entities = [
+        {"entity": "order_number", "value": "104233"},
+        {"entity": "customer_name", "value": "Ana"},
+        {"entity": "order_number", "value": "999999"},
+    ]
     sent = payload("cancel_order", entities)
     assert sent.startswith("/cancel_order{")
-    assert json.loads(sent[len("/cancel_order"):]) == {"order_number": "104233"}
+    assert json.loads(sent[len("/cancel_order") :]) == {"order_number": "104233"}
     assert payload("cancel_order", [{"entity": "order_number", "value": 104233}]) == "/cancel_order"

@@ -7,8 +7,14 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaints import (
-    ActionAskComplaintConfirmed, ActionAskComplaintText, ActionAskSolutionAccepted, ActionComplaintNotUnderstood,
-    ActionFinishComplaint, ActionPauseFormForComplaint, ActionRecordFeedback, ValidateComplaintForm,
+    ActionAskComplaintConfirmed,
+    ActionAskComplaintText,
+    ActionAskSolutionAccepted,
+    ActionComplaintNotUnderstood,
+    ActionFinishComplaint,
+    ActionPauseFormForComplaint,
+    ActionRecordFeedback,
+    ValidateComplaintForm,
     ValidateFeedbackForm,
 )
 from actions.services import escalation_settings
@@ -16,8 +22,8 @@ from customer_care.escalation import Trigger
 from customer_care.issue_log import IssueEntry
 from customer_care.orders import SQLiteOrderBackend
 from customer_care.sample_orders import sample_orders
-from tests.unit.domain_responses import said, sent
 from tests.unit.conftest import TODAY, active_loops, make_tracker, run_form_validation, slot_events
+from tests.unit.domain_responses import said, sent
 
 FORM_SLOTS = ["complaint_text", "complaint_confirmed", "order_number", "solution_accepted"]
 
@@ -41,15 +47,19 @@ def test_a_specific_complaint_is_analysed_at_once():
 
 
 def test_an_announced_complaint_is_not_paraphrased_yet():
-    slots, _ = validate("validate_complaint_text", "I want to make a complaint",
-                        make_tracker("I want to make a complaint", "complaint"))
+    slots, _ = validate(
+        "validate_complaint_text", "I want to make a complaint", make_tracker("I want to make a complaint", "complaint")
+    )
     assert slots["complaint_text"] is None
     assert slots["complaint_words"] == ["I want to make a complaint"]
 
 
 def test_the_clarification_is_added_to_the_customers_words():
-    tracker = make_tracker("the blender stopped working after two days", "complaint",
-                           slots={"complaint_words": ["I have a complaint"], "requested_slot": "complaint_text"})
+    tracker = make_tracker(
+        "the blender stopped working after two days",
+        "complaint",
+        slots={"complaint_words": ["I have a complaint"], "requested_slot": "complaint_text"},
+    )
     slots, _ = validate("validate_complaint_text", "the blender stopped working after two days", tracker)
     assert slots["complaint_words"] == ["I have a complaint", "the blender stopped working after two days"]
     assert slots["complaint_paraphrase"]
@@ -57,13 +67,17 @@ def test_the_clarification_is_added_to_the_customers_words():
 
 def test_clarifying_question_depends_on_what_happened_before():
     assert said(ActionAskComplaintText(), make_tracker())[0] == [
-        "I'm sorry to hear that. Could you please describe the problem in more detail?"]
-    assert "describe the problem" in said(ActionAskComplaintText(),
-                                         make_tracker(slots={"complaint_words": ["I have a complaint"]}))[0][0]
-    assert "a little more" in said(ActionAskComplaintText(),
-                                  make_tracker(slots={"complaint_words": ["complaint", "bad"]}))[0][0]
-    assert "What did I get wrong?" in said(ActionAskComplaintText(),
-                                          make_tracker(slots={"complaint_denials": 1}))[0][0]
+        "I'm sorry to hear that. Could you please describe the problem in more detail?"
+    ]
+    assert (
+        "describe the problem"
+        in said(ActionAskComplaintText(), make_tracker(slots={"complaint_words": ["I have a complaint"]}))[0][0]
+    )
+    assert (
+        "a little more"
+        in said(ActionAskComplaintText(), make_tracker(slots={"complaint_words": ["complaint", "bad"]}))[0][0]
+    )
+    assert "What did I get wrong?" in said(ActionAskComplaintText(), make_tracker(slots={"complaint_denials": 1}))[0][0]
 
 
 def test_paraphrase_is_offered_for_confirmation():
@@ -73,8 +87,12 @@ def test_paraphrase_is_offered_for_confirmation():
 
 def test_first_denial_asks_for_the_correction():
     slots, _ = validate("validate_complaint_confirmed", False, make_tracker("no", "deny"))
-    assert slots == {"complaint_confirmed": None, "complaint_denials": 1, "complaint_text": None,
-                     "complaint_paraphrase": None}
+    assert slots == {
+        "complaint_confirmed": None,
+        "complaint_denials": 1,
+        "complaint_text": None,
+        "complaint_paraphrase": None,
+    }
 
 
 def test_a_denial_with_the_correction_is_paraphrased_again():
@@ -103,11 +121,21 @@ def test_solution_uses_the_order_and_asks_whether_it_resolves_it(tmp_path, monke
     # Orders delivered recently, as the live backend seeds them: still inside the return window today.
     recent = SQLiteOrderBackend(tmp_path / "recent.db", seed=lambda: sample_orders(date.today()))
     monkeypatch.setattr("actions.orders.order_backend", lambda: recent)
-    tracker = make_tracker(slots={"complaint_category": "damaged_item", "order_number": "111920", "verified_orders": ["111920"],
-                                  "complaint_severity": [], "customer_name": "Ana Lima"})
+    tracker = make_tracker(
+        slots={
+            "complaint_category": "damaged_item",
+            "order_number": "111920",
+            "verified_orders": ["111920"],
+            "complaint_severity": [],
+            "customer_name": "Ana Lima",
+        }
+    )
     replies, _ = sent(ActionAskSolutionAccepted(), tracker)
     assert [reply.response for reply in replies] == [
-        "utter_complaint_apology_damaged_item", "utter_complaint_replacement_or_refund", "utter_ask_solution_accepted"]
+        "utter_complaint_apology_damaged_item",
+        "utter_complaint_replacement_or_refund",
+        "utter_ask_solution_accepted",
+    ]
     assert replies[0].values == {"name": "Ana"} and replies[1].values["order_number"] == "111920"
     texts, _ = said(ActionAskSolutionAccepted(), tracker)
     assert texts[0].startswith("Ana, I'm sorry your item arrived damaged")
@@ -116,10 +144,16 @@ def test_solution_uses_the_order_and_asks_whether_it_resolves_it(tmp_path, monke
 
 
 def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend):
-    tracker = make_tracker(slots={
-        "complaint_words": ["my card 4111 1111 1111 1111 was charged twice, mail me at ana@example.com"],
-        "complaint_paraphrase": "your card was charged twice", "complaint_category": "billing",
-        "complaint_severity": [], "complaint_confirmed": True, "solution_accepted": True})
+    tracker = make_tracker(
+        slots={
+            "complaint_words": ["my card 4111 1111 1111 1111 was charged twice, mail me at ana@example.com"],
+            "complaint_paraphrase": "your card was charged twice",
+            "complaint_category": "billing",
+            "complaint_severity": [],
+            "complaint_confirmed": True,
+            "solution_accepted": True,
+        }
+    )
     texts, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["complaint_outcome"] == "solution_offered"
     [entry] = log.entries()
@@ -129,8 +163,14 @@ def test_accepted_solution_is_logged_masked_and_leads_to_the_rating(log, backend
 
 
 def test_twice_denied_paraphrase_is_handed_to_a_person(log, backend):
-    tracker = make_tracker(slots={"complaint_words": ["meh", "no", "no"], "complaint_confirmed": False,
-                                  "complaint_denials": 2, "interrupted_form": "track_order_form"})
+    tracker = make_tracker(
+        slots={
+            "complaint_words": ["meh", "no", "no"],
+            "complaint_confirmed": False,
+            "complaint_denials": 2,
+            "interrupted_form": "track_order_form",
+        }
+    )
     texts, events = said(ActionFinishComplaint(), tracker)
     assert "couldn't get that right" in texts[0]
     slots = slot_events(events)
@@ -145,8 +185,14 @@ def test_twice_denied_paraphrase_is_handed_to_a_person(log, backend):
 
 
 def test_declined_solution_is_handed_to_a_person(log, backend):
-    tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
-                                  "complaint_confirmed": True, "solution_accepted": False})
+    tracker = make_tracker(
+        slots={
+            "complaint_paraphrase": "your order is late",
+            "complaint_category": "late_delivery",
+            "complaint_confirmed": True,
+            "solution_accepted": False,
+        }
+    )
     texts, events = said(ActionFinishComplaint(), tracker)
     assert "doesn't solve it" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "solution_declined"
@@ -154,14 +200,25 @@ def test_declined_solution_is_handed_to_a_person(log, backend):
     assert active_loops(events) == ["handoff_offer_form"]
 
 
-@pytest.mark.parametrize("signal, trigger, priority", [
-    ("safety", "safety", "urgent"), ("legal", "legal_threat", "high"), ("fraud", "fraud", "high"),
-    ("anger", "strong_anger", "high"),
-])
+@pytest.mark.parametrize(
+    "signal, trigger, priority",
+    [
+        ("safety", "safety", "urgent"),
+        ("legal", "legal_threat", "high"),
+        ("fraud", "fraud", "high"),
+        ("anger", "strong_anger", "high"),
+    ],
+)
 def test_a_severity_signal_hands_even_an_accepted_solution_to_a_person(log, backend, signal, trigger, priority):
-    tracker = make_tracker(slots={"complaint_paraphrase": "your order is late", "complaint_category": "late_delivery",
-                                  "complaint_severity": [signal], "complaint_confirmed": True,
-                                  "solution_accepted": True})
+    tracker = make_tracker(
+        slots={
+            "complaint_paraphrase": "your order is late",
+            "complaint_category": "late_delivery",
+            "complaint_severity": [signal],
+            "complaint_confirmed": True,
+            "solution_accepted": True,
+        }
+    )
     _, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == trigger
     assert slot_events(events)["handoff_severity"] == [signal]
@@ -173,17 +230,30 @@ def test_a_severity_signal_hands_even_an_accepted_solution_to_a_person(log, back
 def test_strong_anger_is_offered_a_person_not_handed_over(log, backend):
     # An angry customer's solution is already a colleague's call-back; one who says no to it is asked, not
     # handed over (only a "yes" to that solution is agreement).
-    tracker = make_tracker(slots={"complaint_paraphrase": "your kettle arrived broken", "order_number": "111920", "verified_orders": ["111920"],
-                                  "complaint_category": "damaged_item", "complaint_severity": ["anger"],
-                                  "complaint_confirmed": True, "solution_accepted": False})
+    tracker = make_tracker(
+        slots={
+            "complaint_paraphrase": "your kettle arrived broken",
+            "order_number": "111920",
+            "verified_orders": ["111920"],
+            "complaint_category": "damaged_item",
+            "complaint_severity": ["anger"],
+            "complaint_confirmed": True,
+            "solution_accepted": False,
+        }
+    )
     texts, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == "strong_anger"
     assert active_loops(events) == ["handoff_offer_form"] and "could look at this" in texts[-1]
 
 
 def test_the_same_complaint_again_is_handed_to_a_person(log, backend):
-    slots = {"complaint_paraphrase": "you were charged twice", "complaint_category": "billing",
-             "complaint_severity": [], "complaint_confirmed": True, "solution_accepted": True}
+    slots = {
+        "complaint_paraphrase": "you were charged twice",
+        "complaint_category": "billing",
+        "complaint_severity": [],
+        "complaint_confirmed": True,
+        "solution_accepted": True,
+    }
     _, first = said(ActionFinishComplaint(), make_tracker(slots=slots))
     assert slot_events(first)["complaint_outcome"] == "solution_offered"
     texts, second = said(ActionFinishComplaint(), make_tracker(slots=slots))
@@ -192,20 +262,32 @@ def test_the_same_complaint_again_is_handed_to_a_person(log, backend):
 
 
 def test_a_return_past_the_window_is_handed_to_a_person(log, backend):
-    old_order = next(order for order in sample_orders(TODAY)
-                     if order.delivered_on and (date.today() - order.delivered_on).days > 30)
-    tracker = make_tracker(slots={"complaint_paraphrase": "your lamp arrived broken", "complaint_category": "damaged_item",
-                                  "order_number": old_order.number, "verified_orders": [old_order.number], "complaint_severity": [],
-                                  "complaint_confirmed": True, "solution_accepted": True})
+    old_order = next(
+        order for order in sample_orders(TODAY) if order.delivered_on and (date.today() - order.delivered_on).days > 30
+    )
+    tracker = make_tracker(
+        slots={
+            "complaint_paraphrase": "your lamp arrived broken",
+            "complaint_category": "damaged_item",
+            "order_number": old_order.number,
+            "verified_orders": [old_order.number],
+            "complaint_severity": [],
+            "complaint_confirmed": True,
+            "solution_accepted": True,
+        }
+    )
     _, events = said(ActionFinishComplaint(), tracker)
     assert slot_events(events)["handoff_trigger"] == "not_allowed"
 
 
 def test_not_understood_reprompts_only_for_yes_or_no_questions():
-    assert "yes or no" in said(ActionComplaintNotUnderstood(),
-                              make_tracker(slots={"requested_slot": "complaint_confirmed"}))[0][0]
+    assert (
+        "yes or no"
+        in said(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_confirmed"}))[0][0]
+    )
     assert said(ActionComplaintNotUnderstood(), make_tracker(slots={"requested_slot": "complaint_text"}))[0] == [
-        "Sorry, I didn't quite follow that."]
+        "Sorry, I didn't quite follow that."
+    ]
 
 
 def test_complaint_pauses_the_order_form_and_keeps_the_message():
@@ -222,17 +304,24 @@ def test_no_order_number_to_hand_is_accepted():
     assert "complaint_order_declined" in required(declining) and "order_number" not in required(declining)
     extract = ValidateComplaintForm().extract_complaint_order_declined
     assert extract(CollectingDispatcher(), declining, {}) == {"complaint_order_declined": True}
-    with_number = make_tracker("104233", "track_order", slots=asked,
-                               entities=[{"entity": "order_number", "value": "104233"}])
+    with_number = make_tracker(
+        "104233", "track_order", slots=asked, entities=[{"entity": "order_number", "value": "104233"}]
+    )
     assert extract(CollectingDispatcher(), with_number, {}) == {}
     assert extract(CollectingDispatcher(), make_tracker("I don't remember it", "nlu_fallback", slots=asked), {}) == {
-        "complaint_order_declined": True}
-    for leaving in (make_tracker("never mind", "deny", slots=asked), make_tracker("bye", "goodbye", slots=asked),
-                    make_tracker("do you accept paypal?", "check_payment_methods", slots=asked)):
+        "complaint_order_declined": True
+    }
+    for leaving in (
+        make_tracker("never mind", "deny", slots=asked),
+        make_tracker("bye", "goodbye", slots=asked),
+        make_tracker("do you accept paypal?", "check_payment_methods", slots=asked),
+    ):
         assert extract(CollectingDispatcher(), leaving, {}) == {}
 
 
-@pytest.mark.parametrize("text, rating", [("5", 5), ("4/5", 4), ("three", 3), ("⭐⭐", 2), ("10", None), ("great", None)])
+@pytest.mark.parametrize(
+    "text, rating", [("5", 5), ("4/5", 4), ("three", 3), ("⭐⭐", 2), ("10", None), ("great", None)]
+)
 def test_rating_validation(text, rating):
     dispatcher = CollectingDispatcher()
     slots = ValidateFeedbackForm().validate_satisfaction_rating(text, dispatcher, make_tracker(text), {})
@@ -243,24 +332,34 @@ def test_rating_validation(text, rating):
 def test_declining_the_comment_leaves_it_empty():
     tracker = make_tracker("no thanks", "deny", slots={"requested_slot": "feedback_comment"})
     assert ValidateFeedbackForm().extract_feedback_comment(CollectingDispatcher(), tracker, {}) == {
-        "feedback_comment": ""}
+        "feedback_comment": ""
+    }
 
 
 def feedback_reads(text, intent, asked="satisfaction_rating"):
     form, tracker = ValidateFeedbackForm(), make_tracker(text, intent, slots={"requested_slot": asked})
-    extracted = {**form.extract_satisfaction_rating(CollectingDispatcher(), tracker, {}),
-                 **form.extract_feedback_comment(CollectingDispatcher(), tracker, {}),
-                 **form.extract_feedback_declined(CollectingDispatcher(), tracker, {})}
-    required_slots = asyncio.run(form.required_slots(["satisfaction_rating", "feedback_comment"],
-                                                     CollectingDispatcher(), tracker, {}))
+    extracted = {
+        **form.extract_satisfaction_rating(CollectingDispatcher(), tracker, {}),
+        **form.extract_feedback_comment(CollectingDispatcher(), tracker, {}),
+        **form.extract_feedback_declined(CollectingDispatcher(), tracker, {}),
+    }
+    required_slots = asyncio.run(
+        form.required_slots(["satisfaction_rating", "feedback_comment"], CollectingDispatcher(), tracker, {})
+    )
     return extracted, required_slots
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("do you accept paypal?", "check_payment_methods"), ("where is my order 109112", "track_order"),
-    ("thanks, bye", "goodbye"), ("never mind", "deny"), ("are you a bot?", "bot_challenge"),
-    ("what's the weather like", "out_of_scope"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("do you accept paypal?", "check_payment_methods"),
+        ("where is my order 109112", "track_order"),
+        ("thanks, bye", "goodbye"),
+        ("never mind", "deny"),
+        ("are you a bot?", "bot_challenge"),
+        ("what's the weather like", "out_of_scope"),
+    ],
+)
 def test_failure_3_a_new_question_or_goodbye_during_the_rating_is_no_rating(text, intent):
     # Nothing extracted: the form rejects the message and the rules answer the question.
     assert feedback_reads(text, intent) == ({}, ["satisfaction_rating", "feedback_comment"])
@@ -269,7 +368,8 @@ def test_failure_3_a_new_question_or_goodbye_during_the_rating_is_no_rating(text
 def test_failure_3_a_new_question_at_the_comment_is_no_comment():
     assert feedback_reads("do you accept paypal?", "check_payment_methods", asked="feedback_comment")[0] == {}
     assert feedback_reads("thanks, you were quick", "thank_you", asked="feedback_comment")[0] == {
-        "feedback_comment": "thanks, you were quick"}
+        "feedback_comment": "thanks, you were quick"
+    }
 
 
 @pytest.mark.parametrize("text, intent", [("no thanks", "deny"), ("skip", "nlu_fallback"), ("I'd rather not", "deny")])
@@ -294,9 +394,14 @@ def test_paraphrase_confirmation_takes_yes_no_and_corrections_but_not_new_questi
     assert confirmation_reads("no", "deny") == {"complaint_confirmed": False}
     assert confirmation_reads("no, the lid was cracked, not the jar", "complaint") == {"complaint_confirmed": False}
     assert confirmation_reads("no, my refund never arrived", "track_refund") == {"complaint_confirmed": False}
-    for text, intent in [("do you accept paypal?", "check_payment_methods"), ("forget it", "deny"),
-                         ("bye", "goodbye"), ("how much has the dow changed today", "out_of_scope"),
-                         ("hello?", "greet"), ("are you a bot", "bot_challenge")]:
+    for text, intent in [
+        ("do you accept paypal?", "check_payment_methods"),
+        ("forget it", "deny"),
+        ("bye", "goodbye"),
+        ("how much has the dow changed today", "out_of_scope"),
+        ("hello?", "greet"),
+        ("are you a bot", "bot_challenge"),
+    ]:
         assert confirmation_reads(text, intent) == {}, text
 
 
@@ -323,8 +428,9 @@ def test_a_description_is_taken_whatever_it_sounds_like():
 
 
 def test_an_interrupting_complaint_keeps_the_message_the_pause_action_kept():
-    tracker = make_tracker("where is it", "track_order", slots={"complaint_text": "the vase broke"},
-                           active_loop="complaint_form")
+    tracker = make_tracker(
+        "where is it", "track_order", slots={"complaint_text": "the vase broke"}, active_loop="complaint_form"
+    )
     assert ValidateComplaintForm().extract_complaint_text(CollectingDispatcher(), tracker, {}) == {}
 
 
@@ -337,6 +443,7 @@ def test_solution_question_takes_yes_no_but_not_a_goodbye():
     def reads(text, intent):
         tracker = make_tracker(text, intent, slots={"requested_slot": "solution_accepted"})
         return ValidateComplaintForm().extract_solution_accepted(CollectingDispatcher(), tracker, {})
+
     assert reads("yes thanks", "thank_you") == {"solution_accepted": True}
     assert reads("no it doesn't", "deny") == {"solution_accepted": False}
     assert reads("forget it", "deny") == {} and reads("bye", "goodbye") == {}
@@ -344,8 +451,9 @@ def test_solution_question_takes_yes_no_but_not_a_goodbye():
 
 def test_rating_is_stored_with_the_complaint(log):
     log.record(IssueEntry(conversation_id="test", kind="complaint", paraphrase="your lid is cracked"))
-    texts, events = said(ActionRecordFeedback(), make_tracker(slots={"satisfaction_rating": 4.0,
-                                                                     "feedback_comment": "quick, thanks"}))
+    texts, events = said(
+        ActionRecordFeedback(), make_tracker(slots={"satisfaction_rating": 4.0, "feedback_comment": "quick, thanks"})
+    )
     [entry] = log.entries()
     assert (entry.rating, entry.comment) == (4, "quick, thanks")
     assert "4 out of 5" in texts[0] and "anything else" in texts[1]
@@ -373,30 +481,42 @@ def test_the_whole_complaint_validation_takes_the_first_message_as_the_descripti
 
 
 def test_the_whole_complaint_validation_rejects_an_out_of_domain_description():
-    _, slots = run_form_validation(ValidateComplaintForm(), in_form(
-        "complaint_form", "how much has the dow changed today", "out_of_scope", "complaint_text"))
+    _, slots = run_form_validation(
+        ValidateComplaintForm(),
+        in_form("complaint_form", "how much has the dow changed today", "out_of_scope", "complaint_text"),
+    )
     assert "complaint_text" not in slots and "complaint_paraphrase" not in slots
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("yes", "affirm", {"complaint_confirmed": True}),
-    ("do you accept paypal?", "check_payment_methods", {}),
-    ("never mind", "deny", {}),
-])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("yes", "affirm", {"complaint_confirmed": True}),
+        ("do you accept paypal?", "check_payment_methods", {}),
+        ("never mind", "deny", {}),
+    ],
+)
 def test_the_whole_complaint_validation_reads_the_confirmation(text, intent, expected):
-    slots = {"complaint_text": "my lid is cracked", "complaint_paraphrase": "your lid is cracked",
-             "complaint_category": "other"}
-    _, result = run_form_validation(ValidateComplaintForm(), in_form("complaint_form", text, intent,
-                                                                      "complaint_confirmed", **slots))
+    slots = {
+        "complaint_text": "my lid is cracked",
+        "complaint_paraphrase": "your lid is cracked",
+        "complaint_category": "other",
+    }
+    _, result = run_form_validation(
+        ValidateComplaintForm(), in_form("complaint_form", text, intent, "complaint_confirmed", **slots)
+    )
     assert {key: value for key, value in result.items() if key == "complaint_confirmed"} == expected
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("4 stars", "review", {"satisfaction_rating": 4}),
-    ("5", "out_of_scope", {"satisfaction_rating": 5}),
-    ("no thanks", "deny", {"feedback_declined": True, "requested_slot": None}),
-    ("do you accept paypal?", "check_payment_methods", {}),
-])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("4 stars", "review", {"satisfaction_rating": 4}),
+        ("5", "out_of_scope", {"satisfaction_rating": 5}),
+        ("no thanks", "deny", {"feedback_declined": True, "requested_slot": None}),
+        ("do you accept paypal?", "check_payment_methods", {}),
+    ],
+)
 def test_the_whole_feedback_validation(text, intent, expected):
     tracker = in_form("feedback_form", text, intent, "satisfaction_rating")
     _, slots = run_form_validation(ValidateFeedbackForm(), tracker)

@@ -9,10 +9,10 @@ from typing import Iterator
 import pytest
 import requests
 from sqlalchemy import create_engine, text
+from test_console_support import PASSWORD, Browser, ConsoleUnderTest, hidden_csrf, running_console
 
 from console.auth import require_session
 from console.sessions import SessionStore
-from test_console_support import PASSWORD, Browser, ConsoleUnderTest, hidden_csrf, running_console
 
 # Public on purpose: the login page, static files, and the demo shop page with the widget (no customer data).
 PUBLIC_ROUTES = {"login_form", "login", "static", "shop_page", "shop_widget", "shop_files"}
@@ -43,8 +43,9 @@ def test_no_route_but_login_and_static_answers_without_a_session(console: Consol
             continue
         path = re.sub(r"<[^>]+>", "1", route.uri)  # ticket 1 exists, so only the gate stands in the way
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
-            response = anonymous.http.request(method, anonymous.url(path), allow_redirects=False, timeout=10,
-                                              json={"text": "hi", "outcome": "done"})
+            response = anonymous.http.request(
+                method, anonymous.url(path), allow_redirects=False, timeout=10, json={"text": "hi", "outcome": "done"}
+            )
             if path.startswith("/api/"):
                 assert response.status_code == 401, (method, path)
                 assert response.headers["Content-Type"].startswith("application/json")
@@ -54,10 +55,21 @@ def test_no_route_but_login_and_static_answers_without_a_session(console: Consol
                 assert response.headers["Location"] == "/login"
             assert "Dana" not in response.text and "damaged" not in response.text
             checked.add(f"{method} {path}")
-    assert {"GET /", "GET /tickets/1", "GET /issues", "POST /logout", "GET /api/me", "GET /api/tickets",
-            "GET /api/tickets/1", "GET /api/tickets/1/transcript", "POST /api/tickets/1/claim",
-            "POST /api/tickets/1/reply", "POST /api/tickets/1/hand-back", "POST /api/tickets/1/resolve",
-            "GET /api/issues"} <= checked
+    assert {
+        "GET /",
+        "GET /tickets/1",
+        "GET /issues",
+        "POST /logout",
+        "GET /api/me",
+        "GET /api/tickets",
+        "GET /api/tickets/1",
+        "GET /api/tickets/1/transcript",
+        "POST /api/tickets/1/claim",
+        "POST /api/tickets/1/reply",
+        "POST /api/tickets/1/hand-back",
+        "POST /api/tickets/1/resolve",
+        "GET /api/issues",
+    } <= checked
     assert console.rasa.calls == []
     assert console.tickets.get(1).status == "waiting"
 
@@ -70,8 +82,11 @@ def test_the_blueprint_decides_what_is_public(console: ConsoleUnderTest) -> None
         by_blueprint.setdefault(blueprint, set()).add(name)
     assert set(by_blueprint) == {"login", "shop", "console"}
     assert by_blueprint["login"] | by_blueprint["shop"] == PUBLIC_ROUTES
-    gated = {name.rsplit(".", 1)[-1] for name, middleware in console.app.named_request_middleware.items()
-             if require_session in middleware}
+    gated = {
+        name.rsplit(".", 1)[-1]
+        for name, middleware in console.app.named_request_middleware.items()
+        if require_session in middleware
+    }
     assert gated == by_blueprint["console"]
 
 
@@ -84,8 +99,9 @@ def test_an_unknown_url_or_method_reveals_nothing_without_a_session(console: Con
     alice = console.browser("alice")
     missing = alice.get("/no-such-page")
     assert missing.status_code == 404 and "Alice Agent" in missing.text  # the error page shows who is logged in
-    wrong_method = alice.http.delete(alice.url("/api/tickets/1"), headers={"X-CSRF-Token": alice.csrf_token or ""},
-                                     timeout=10)
+    wrong_method = alice.http.delete(
+        alice.url("/api/tickets/1"), headers={"X-CSRF-Token": alice.csrf_token or ""}, timeout=10
+    )
     assert wrong_method.status_code == 405
 
 
@@ -106,8 +122,9 @@ def test_login_page_and_static_files_are_public(console: ConsoleUnderTest) -> No
 
 
 @pytest.mark.parametrize("username, password", [("alice", "wrong password!"), ("nobody", PASSWORD), ("", "")])
-def test_wrong_username_or_password_gets_one_generic_401(console: ConsoleUnderTest, username: str,
-                                                          password: str) -> None:
+def test_wrong_username_or_password_gets_one_generic_401(
+    console: ConsoleUnderTest, username: str, password: str
+) -> None:
     browser = Browser(console.base_url)
     response = browser.login(username, password)
     assert response.status_code == 401
@@ -129,8 +146,12 @@ def test_login_sets_a_strict_http_only_cookie_and_stores_only_its_hash(console: 
     assert len(rows) == 1
     assert rows[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(rows[0].values())
-    assert browser.get("/api/me").json() == {"username": "alice", "display_name": "Alice Agent", "role": "agent",
-                                             "can_act": True}
+    assert browser.get("/api/me").json() == {
+        "username": "alice",
+        "display_name": "Alice Agent",
+        "role": "agent",
+        "can_act": True,
+    }
 
 
 def test_secure_cookies_setting_marks_the_cookie_secure(tmp_path: Path) -> None:
@@ -141,17 +162,25 @@ def test_secure_cookies_setting_marks_the_cookie_secure(tmp_path: Path) -> None:
         assert "Secure" in form.headers["Set-Cookie"]
         token = hidden_csrf(form.text)
         # requests keeps Secure cookies off plain http, so send the double-submit cookie by hand.
-        response = requests.post(browser.url("/login"), allow_redirects=False, timeout=10,
-                                 data={"username": "alice", "password": PASSWORD, "csrf_token": token},
-                                 cookies={"console_login_csrf": token})
+        response = requests.post(
+            browser.url("/login"),
+            allow_redirects=False,
+            timeout=10,
+            data={"username": "alice", "password": PASSWORD, "csrf_token": token},
+            cookies={"console_login_csrf": token},
+        )
         assert response.status_code == 303
         assert "Secure" in response.headers["Set-Cookie"]
 
 
 def test_login_needs_the_double_submit_cookie(console: ConsoleUnderTest) -> None:
     token = hidden_csrf(Browser(console.base_url).get("/login").text)
-    without_cookie = requests.post(console.base_url + "/login", allow_redirects=False, timeout=10,
-                                   data={"username": "alice", "password": PASSWORD, "csrf_token": token})
+    without_cookie = requests.post(
+        console.base_url + "/login",
+        allow_redirects=False,
+        timeout=10,
+        data={"username": "alice", "password": PASSWORD, "csrf_token": token},
+    )
     assert without_cookie.status_code == 403
     browser = Browser(console.base_url)
     browser.get("/login")  # sets the cookie
@@ -193,8 +222,10 @@ def test_a_session_ends_after_its_idle_time(console: ConsoleUnderTest) -> None:
     assert browser.get("/api/me").status_code == 200
     engine = create_engine(console.settings.database_url)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE console_sessions SET last_seen_at = :then"),
-                           {"then": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=8, minutes=1)})
+        connection.execute(
+            text("UPDATE console_sessions SET last_seen_at = :then"),
+            {"then": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=8, minutes=1)},
+        )
     engine.dispose()
     assert browser.get("/api/me").status_code == 401
     assert browser.get("/").headers["Location"] == "/login"
@@ -234,9 +265,15 @@ def test_a_new_login_replaces_the_old_session(console: ConsoleUnderTest) -> None
 
 def test_security_headers_everywhere(console: ConsoleUnderTest) -> None:
     browser = console.browser("alice")
-    for response in (browser.get("/"), browser.get("/tickets/1"), browser.get("/api/tickets"),
-                     browser.get("/issues"), Browser(console.base_url).get("/login"), browser.get("/static/poll.js"),
-                     browser.get("/no/such/page")):
+    for response in (
+        browser.get("/"),
+        browser.get("/tickets/1"),
+        browser.get("/api/tickets"),
+        browser.get("/issues"),
+        Browser(console.base_url).get("/login"),
+        browser.get("/static/poll.js"),
+        browser.get("/no/such/page"),
+    ):
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
         assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -278,8 +315,9 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests log in often; the cost parameters are stored in each hash, so cheap ones change nothing else."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(
+        "customer_care.agents.PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 def count_password_checks(console: ConsoleUnderTest) -> list:
@@ -328,8 +366,11 @@ def test_login_is_throttled_per_client_address(tmp_path: Path) -> None:
 def test_forwarded_for_is_ignored_unless_the_console_is_behind_a_trusted_proxy(tmp_path: Path) -> None:
     def attempt(browser: Browser, username: str, forwarded_for: str) -> int:
         token = hidden_csrf(browser.get("/login").text)
-        return browser.post("/login", headers={"X-Forwarded-For": forwarded_for},
-                            data={"username": username, "password": "guess", "csrf_token": token}).status_code
+        return browser.post(
+            "/login",
+            headers={"X-Forwarded-For": forwarded_for},
+            data={"username": username, "password": "guess", "csrf_token": token},
+        ).status_code
 
     with running_console(tmp_path, login_failures_per_address=2) as running:
         browser = Browser(running.base_url)
@@ -363,8 +404,10 @@ def test_a_polled_session_is_refused_at_its_absolute_lifetime(console: ConsoleUn
     browser = console.browser("alice")
     engine = create_engine(console.settings.database_url)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE console_sessions SET created_at = :then"),
-                           {"then": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=12, minutes=1)})
+        connection.execute(
+            text("UPDATE console_sessions SET created_at = :then"),
+            {"then": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=12, minutes=1)},
+        )
     engine.dispose()
     assert browser.get("/api/me").status_code == 401  # although it was used a moment ago
     assert session_rows(console) == []
@@ -376,8 +419,10 @@ def test_the_absolute_lifetime_is_a_setting(tmp_path: Path) -> None:
         browser = running.browser("alice")
         engine = create_engine(running.settings.database_url)
         with engine.begin() as connection:
-            connection.execute(text("UPDATE console_sessions SET created_at = :then"), {
-                "then": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=61)})
+            connection.execute(
+                text("UPDATE console_sessions SET created_at = :then"),
+                {"then": datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=61)},
+            )
         engine.dispose()
         assert browser.get("/api/me").status_code == 401
 

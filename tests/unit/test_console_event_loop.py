@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-
 from test_console_support import ConsoleUnderTest, running_console
 
 STUCK_SECONDS = 10  # how long a slow call waits at most to be let go; the test is over long before
@@ -24,6 +23,7 @@ def console(tmp_path: Path) -> Iterator[ConsoleUnderTest]:
 
 def held(call: Callable[..., Any], entered: threading.Event, release: threading.Event) -> Callable[..., Any]:
     """`call`, made slow: it waits until the test releases it."""
+
     def slow(*args: Any, **kwargs: Any) -> Any:
         entered.set()
         release.wait(STUCK_SECONDS)
@@ -32,13 +32,17 @@ def held(call: Callable[..., Any], entered: threading.Event, release: threading.
     return slow
 
 
-@pytest.mark.parametrize("user, path, store, method", [
-    ("alice", "/", "tickets", "queue"),
-    ("alice", "/api/tickets/1", "tickets", "get"),
-    ("tara", "/api/review/groups", "inbox", "sync"),
-])
-def test_a_slow_database_call_does_not_block_another_request(console: ConsoleUnderTest, user: str, path: str,
-                                                             store: str, method: str) -> None:
+@pytest.mark.parametrize(
+    "user, path, store, method",
+    [
+        ("alice", "/", "tickets", "queue"),
+        ("alice", "/api/tickets/1", "tickets", "get"),
+        ("tara", "/api/review/groups", "inbox", "sync"),
+    ],
+)
+def test_a_slow_database_call_does_not_block_another_request(
+    console: ConsoleUnderTest, user: str, path: str, store: str, method: str
+) -> None:
     """Failed on main: the handlers called the stores on the event loop, so the second request waited for the
     first one's database call and timed out."""
     slow_browser, other_browser = console.browser(user), console.browser("alice")

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from test_console_support import XSS_SCRIPT, Browser, ConsoleUnderTest, running_console
 
 from console.chart import category_chart
 from console.present import parse_days, waiting_text
 from customer_care.issue_log import CategoryTrend, IssueEntry, IssueLog
-from test_console_support import XSS_SCRIPT, Browser, ConsoleUnderTest, running_console
 
 
 @pytest.fixture
@@ -30,8 +30,15 @@ def seed(console: ConsoleUnderTest) -> None:
     now = datetime.now(timezone.utc)
 
     def add(category: str, days_ago: float, kind: str = "complaint", paraphrase: str = "") -> None:
-        log.record(IssueEntry(conversation_id=f"c-{category}-{days_ago}", kind=kind, category=category,
-                              paraphrase=paraphrase, created_at=now - timedelta(days=days_ago)))
+        log.record(
+            IssueEntry(
+                conversation_id=f"c-{category}-{days_ago}",
+                kind=kind,
+                category=category,
+                paraphrase=paraphrase,
+                created_at=now - timedelta(days=days_ago),
+            )
+        )
 
     for day in (1, 2, 3):
         add("late_delivery", day, paraphrase="The parcel has not arrived yet")
@@ -51,9 +58,9 @@ def test_issues_page_draws_a_chart_and_tables(console: ConsoleUnderTest, alice: 
     assert bars == ["330.0", "110.0", "110.0"]  # one bar per category, the longest as wide as the chart
     assert ">late delivery</text>" in html and ">3 (↑ new)</text>" in html
     assert ">1 (→ 0%)</text>" in html  # damaged item: 1 now, 1 the week before
-    assert "<td>late delivery</td><td class=\"number\">3</td><td class=\"number\">0</td><td>↑ new</td>" in html
-    assert "<td>complaint</td><td class=\"number\">4</td>" in html
-    assert "<td>parcel not arrived</td><td class=\"number\">4</td>" in html  # common phrases
+    assert '<td>late delivery</td><td class="number">3</td><td class="number">0</td><td>↑ new</td>' in html
+    assert '<td>complaint</td><td class="number">4</td>' in html
+    assert '<td>parcel not arrived</td><td class="number">4</td>' in html  # common phrases
     assert "5 issues in the last 7 days" in html
     assert XSS_SCRIPT not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "billing" not in html
@@ -91,16 +98,27 @@ def test_issues_api_returns_the_report(console: ConsoleUnderTest, alice: Browser
     seed(console)
     report = alice.get("/api/issues?days=7").json()
     assert (report["days"], report["total"], report["previous_total"], report["note"]) == (7, 5, 1, None)
-    assert report["categories"][0] == {"category": "late_delivery", "count": 3, "previous_count": 0, "change": 3,
-                                       "trend": "↑ new"}
-    assert {"category": XSS_SCRIPT, "count": 1, "previous_count": 0, "change": 1, "trend": "↑ new"} in \
-        report["categories"]
+    assert report["categories"][0] == {
+        "category": "late_delivery",
+        "count": 3,
+        "previous_count": 0,
+        "change": 3,
+        "trend": "↑ new",
+    }
+    assert {"category": XSS_SCRIPT, "count": 1, "previous_count": 0, "change": 1, "trend": "↑ new"} in report[
+        "categories"
+    ]
     assert report["kinds"] == [{"kind": "complaint", "count": 4}, {"kind": "escalation", "count": 1}]
 
 
 def test_chart_geometry_scales_to_the_largest_count() -> None:
-    chart = category_chart([CategoryTrend("late_delivery", 4, 2),
-                            CategoryTrend("a_very_long_category_name_indeed", 1, 0), CategoryTrend("gone", 0, 0)])
+    chart = category_chart(
+        [
+            CategoryTrend("late_delivery", 4, 2),
+            CategoryTrend("a_very_long_category_name_indeed", 1, 0),
+            CategoryTrend("gone", 0, 0),
+        ]
+    )
     assert chart is not None
     assert [bar.width for bar in chart.bars] == [330.0, 82.5]
     assert chart.bars[0].previous_width == 165.0
@@ -109,12 +127,20 @@ def test_chart_geometry_scales_to_the_largest_count() -> None:
     assert category_chart([]) is None and category_chart([CategoryTrend("x", 0, 0)]) is None
 
 
-@pytest.mark.parametrize("text, expected", [(None, (7, None)), ("", (7, None)), ("1", (1, None)), ("365", (365, None)),
-                                            (" 30 ", (30, None))])
+@pytest.mark.parametrize(
+    "text, expected", [(None, (7, None)), ("", (7, None)), ("1", (1, None)), ("365", (365, None)), (" 30 ", (30, None))]
+)
 def test_parse_days_accepts_whole_days_up_to_a_year(text: str, expected: tuple) -> None:
     assert parse_days(text) == expected
 
 
 def test_waiting_text() -> None:
     assert [waiting_text(s) for s in (5, 60, 3599, 3600, 5400, 86400, 90000)] == [
-        "under a minute", "1 min", "59 min", "1 h", "1 h 30 min", "1 d", "1 d 1 h"]
+        "under a minute",
+        "1 min",
+        "59 min",
+        "1 h",
+        "1 h 30 min",
+        "1 d",
+        "1 d 1 h",
+    ]

@@ -23,11 +23,20 @@ def raw_get(base_url: str, path: str, headers=None) -> http.client.HTTPResponse:
     return response
 
 
-@pytest.mark.parametrize("path", [
-    "/shop/files/", "/static/", "/shop/files/" + "a" * 300, "/static/" + "b" * 300 + ".css",
-    "/shop/files/chat.js%00.png", "/shop/files/..%2f..%2fconsole%2fapp.py", "/static/..%2fapp.py",
-    "/shop/files/%2e%2e", "/static/%ff%fe",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/shop/files/",
+        "/static/",
+        "/shop/files/" + "a" * 300,
+        "/static/" + "b" * 300 + ".css",
+        "/shop/files/chat.js%00.png",
+        "/shop/files/..%2f..%2fconsole%2fapp.py",
+        "/static/..%2fapp.py",
+        "/shop/files/%2e%2e",
+        "/static/%ff%fe",
+    ],
+)
 def test_a_path_that_names_no_file_is_a_404(tmp_path, path):
     """Failed on main: Sanic's static handler answered 500 to a directory, a name over 255 bytes or a NUL."""
     with running_console(tmp_path) as console:
@@ -36,8 +45,11 @@ def test_a_path_that_names_no_file_is_a_404(tmp_path, path):
 
 def test_the_pages_files_are_served_with_their_types(tmp_path):
     with running_console(tmp_path) as console:
-        for path, mime in [("/shop/files/chat.js", "application/javascript"), ("/shop/files/shop.css", "text/css"),
-                           ("/static/console.css", "text/css")]:
+        for path, mime in [
+            ("/shop/files/chat.js", "application/javascript"),
+            ("/shop/files/shop.css", "text/css"),
+            ("/static/console.css", "text/css"),
+        ]:
             response = raw_get(console.base_url, path)
             assert response.status == 200 and response.getheader("Content-Type").startswith(mime)
 

@@ -9,12 +9,12 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 from aiohttp import web
+from test_console_support import PASSWORD, Browser, free_socket, serving, settings_for
 
 from console.app import create_app
 from console.rasa_api import RasaClient, RasaUnavailable, transcript_from_events
 from customer_care.agents import AgentDirectory
 from customer_care.tickets import NewTicket, TicketStore
-from test_console_support import PASSWORD, Browser, free_socket, serving, settings_for
 
 TOKEN = "s3cret-token"
 
@@ -27,8 +27,12 @@ TRACKER = {
         {"event": "bot", "timestamp": 1700000002.0, "text": "Sorry to hear that.", "data": {}, "metadata": {}},
         {"event": "slot", "timestamp": 1700000002.5, "name": "customer_name", "value": "Dana"},
         {"event": "pause", "timestamp": 1700000003.0},
-        {"event": "bot", "timestamp": 1700000004.0, "text": "Alice (customer care): I'm on it.",
-         "metadata": {"agent_name": "Alice"}},
+        {
+            "event": "bot",
+            "timestamp": 1700000004.0,
+            "text": "Alice (customer care): I'm on it.",
+            "metadata": {"agent_name": "Alice"},
+        },
         {"event": "bot", "timestamp": 1700000004.5, "text": None, "data": {"image": "x.png"}},
         {"event": "resume", "timestamp": 1700000005.0},
     ],
@@ -49,8 +53,14 @@ class FakeRasaServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
-        self.requests.append({"method": request.method, "path": request.raw_path.split("?")[0],
-                              "query": dict(request.query), "json": json.loads(raw) if raw else None})
+        self.requests.append(
+            {
+                "method": request.method,
+                "path": request.raw_path.split("?")[0],
+                "query": dict(request.query),
+                "json": json.loads(raw) if raw else None,
+            }
+        )
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.body is not None:
@@ -105,39 +115,61 @@ def call(client: RasaClient, method: str, *args: Any) -> Any:
 def test_transcript_reads_the_tracker_with_the_token(rasa_server: FakeRasaServer) -> None:
     lines = call(RasaClient(rasa_server.url + "/", TOKEN), "transcript", "conv/1")
 
-    assert rasa_server.requests == [{"method": "GET", "path": "/conversations/conv%2F1/tracker",
-                                     "query": {"token": TOKEN}, "json": None}]
+    assert rasa_server.requests == [
+        {"method": "GET", "path": "/conversations/conv%2F1/tracker", "query": {"token": TOKEN}, "json": None}
+    ]
     assert lines == [
-        {"sender": "customer", "text": "<script>alert(1)</script>", "time": "2023-11-14T22:13:21+00:00",
-         "agent_name": None},
+        {
+            "sender": "customer",
+            "text": "<script>alert(1)</script>",
+            "time": "2023-11-14T22:13:21+00:00",
+            "agent_name": None,
+        },
         {"sender": "bot", "text": "Sorry to hear that.", "time": "2023-11-14T22:13:22+00:00", "agent_name": None},
-        {"sender": "system", "text": "Conversation paused: the bot waits for an agent.",
-         "time": "2023-11-14T22:13:23+00:00", "agent_name": None},
+        {
+            "sender": "system",
+            "text": "Conversation paused: the bot waits for an agent.",
+            "time": "2023-11-14T22:13:23+00:00",
+            "agent_name": None,
+        },
         {"sender": "agent", "text": "I'm on it.", "time": "2023-11-14T22:13:24+00:00", "agent_name": "Alice"},
-        {"sender": "system", "text": "Conversation resumed: the bot answers again.",
-         "time": "2023-11-14T22:13:25+00:00", "agent_name": None},
+        {
+            "sender": "system",
+            "text": "Conversation resumed: the bot answers again.",
+            "time": "2023-11-14T22:13:25+00:00",
+            "agent_name": None,
+        },
     ]
 
 
 def test_agent_message_is_a_bot_event_with_the_agent_named(rasa_server: FakeRasaServer) -> None:
     call(RasaClient(rasa_server.url, TOKEN), "send_agent_message", "conv-1", "Alice", "Your refund is on its way.")
 
-    assert rasa_server.requests == [{
-        "method": "POST", "path": "/conversations/conv-1/tracker/events",
-        "query": {"output_channel": "latest", "execute_side_effects": "true", "token": TOKEN},
-        "json": {"event": "bot", "text": "Alice (customer care): Your refund is on its way.",
-                 "metadata": {"agent_name": "Alice"}},
-    }]
+    assert rasa_server.requests == [
+        {
+            "method": "POST",
+            "path": "/conversations/conv-1/tracker/events",
+            "query": {"output_channel": "latest", "execute_side_effects": "true", "token": TOKEN},
+            "json": {
+                "event": "bot",
+                "text": "Alice (customer care): Your refund is on its way.",
+                "metadata": {"agent_name": "Alice"},
+            },
+        }
+    ]
 
 
 def test_resume_appends_a_resume_event(rasa_server: FakeRasaServer) -> None:
     call(RasaClient(rasa_server.url, TOKEN), "resume", "conv-1")
 
-    assert rasa_server.requests == [{
-        "method": "POST", "path": "/conversations/conv-1/tracker/events",
-        "query": {"output_channel": "latest", "execute_side_effects": "true", "token": TOKEN},
-        "json": {"event": "resume"},
-    }]
+    assert rasa_server.requests == [
+        {
+            "method": "POST",
+            "path": "/conversations/conv-1/tracker/events",
+            "query": {"output_channel": "latest", "execute_side_effects": "true", "token": TOKEN},
+            "json": {"event": "resume"},
+        }
+    ]
 
 
 def test_hand_back_resumes_then_runs_action_bot_back(rasa_server: FakeRasaServer) -> None:
@@ -150,8 +182,15 @@ def test_hand_back_resumes_then_runs_action_bot_back(rasa_server: FakeRasaServer
     assert rasa_server.requests[1]["query"] == {"output_channel": "latest", "token": TOKEN}
 
 
-@pytest.mark.parametrize("status, fragment", [(401, "check RASA_API_TOKEN"), (403, "check RASA_API_TOKEN"),
-                                              (404, "Rasa answered 404"), (500, "Rasa answered 500")])
+@pytest.mark.parametrize(
+    "status, fragment",
+    [
+        (401, "check RASA_API_TOKEN"),
+        (403, "check RASA_API_TOKEN"),
+        (404, "Rasa answered 404"),
+        (500, "Rasa answered 500"),
+    ],
+)
 def test_error_statuses_become_rasa_unavailable(rasa_server: FakeRasaServer, status: int, fragment: str) -> None:
     rasa_server.status = status
     with pytest.raises(RasaUnavailable, match=fragment) as raised:
@@ -180,9 +219,14 @@ def test_a_non_json_answer_becomes_rasa_unavailable(rasa_server: FakeRasaServer)
 
 
 def test_transcript_skips_what_is_not_a_message() -> None:
-    assert transcript_from_events(["junk", {"event": "user"}, {"event": "bot", "text": ""},
-                                   {"event": "user", "text": "hi", "timestamp": "yesterday"}]) == [
-        {"sender": "customer", "text": "hi", "time": None, "agent_name": None}]
+    assert transcript_from_events(
+        [
+            "junk",
+            {"event": "user"},
+            {"event": "bot", "text": ""},
+            {"event": "user", "text": "hi", "timestamp": "yesterday"},
+        ]
+    ) == [{"sender": "customer", "text": "hi", "time": None, "agent_name": None}]
 
 
 def test_console_replies_through_the_real_client(tmp_path: Path, rasa_server: FakeRasaServer) -> None:
@@ -198,20 +242,35 @@ def test_console_replies_through_the_real_client(tmp_path: Path, rasa_server: Fa
 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert reply.status_code == 303 and reply.headers["Location"] == f"/tickets/{ticket.id}"
-    assert rasa_server.requests[-1]["json"] == {"event": "bot", "text": "Alice (customer care): Hello, Alice here.",
-                                                "metadata": {"agent_name": "Alice"}}
+    assert rasa_server.requests[-1]["json"] == {
+        "event": "bot",
+        "text": "Alice (customer care): Hello, Alice here.",
+        "metadata": {"agent_name": "Alice"},
+    }
     assert rasa_server.requests[-1]["query"]["token"] == TOKEN
 
 
-
 def test_an_agent_reply_reaches_rasa_escaped_for_the_widgets_markdown(rasa_server: FakeRasaServer) -> None:
-    call(RasaClient(rasa_server.url, TOKEN), "send_agent_message", "conv-1", "Alice *A*",
-         "[x](javascript:alert(1)) <script>")
+    call(
+        RasaClient(rasa_server.url, TOKEN),
+        "send_agent_message",
+        "conv-1",
+        "Alice *A*",
+        "[x](javascript:alert(1)) <script>",
+    )
 
     assert rasa_server.requests[-1]["json"] == {
-        "event": "bot", "text": r"Alice \*A\* (customer care): \[x\](javascript:alert(1)) &lt;script>",
-        "metadata": {"agent_name": "Alice *A*"}}
+        "event": "bot",
+        "text": r"Alice \*A\* (customer care): \[x\](javascript:alert(1)) &lt;script>",
+        "metadata": {"agent_name": "Alice *A*"},
+    }
     # ... and the console's transcript shows it as the agent typed it.
     lines = transcript_from_events([{**rasa_server.requests[-1]["json"], "timestamp": 1700000004.0}])
-    assert lines == [{"sender": "agent", "text": "[x](javascript:alert(1)) <script>",
-                      "time": "2023-11-14T22:13:24+00:00", "agent_name": "Alice *A*"}]
+    assert lines == [
+        {
+            "sender": "agent",
+            "text": "[x](javascript:alert(1)) <script>",
+            "time": "2023-11-14T22:13:24+00:00",
+            "agent_name": "Alice *A*",
+        }
+    ]

@@ -17,15 +17,25 @@ NOW = time.time()
 
 
 def user_event(sender: str, text: str, intent: str, confidence: float, offset: float) -> Dict[str, Any]:
-    return {"event": "user", "sender_id": sender, "timestamp": NOW + offset, "text": text,
-            "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}}
+    return {
+        "event": "user",
+        "sender_id": sender,
+        "timestamp": NOW + offset,
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []},
+    }
 
 
 def broker(path: Path, events: List[Dict[str, Any]]) -> None:
     """Rows as Rasa's SQL event broker writes them."""
     engine = create_engine(f"sqlite:///{path}")
-    table = Table("events", MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String(255)),
-                  Column("data", Text))
+    table = Table(
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255)),
+        Column("data", Text),
+    )
     table.metadata.create_all(engine)
     with engine.begin() as connection:
         for event in events:
@@ -131,22 +141,35 @@ def test_an_agent_marks_a_transcript_line_as_misunderstood(console):
     agent = console.browser("alice")
     csrf = meta_csrf(agent.http.get(agent.url(f"/tickets/{ticket.id}"), timeout=10).text)
     sent = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(NOW))
-    response = agent.http.post(agent.url(f"/api/tickets/{ticket.id}/misunderstood"),
-                               json={"text": "where is my parcel", "time": sent}, headers={"X-CSRF-Token": csrf},
-                               timeout=10)
+    response = agent.http.post(
+        agent.url(f"/api/tickets/{ticket.id}/misunderstood"),
+        json={"text": "where is my parcel", "time": sent},
+        headers={"X-CSRF-Token": csrf},
+        timeout=10,
+    )
     assert response.status_code == 200 and response.json()["matched_now"] is True
     marked = groups(trainer(console), flag="agent_marked")
     assert [group["text"] for group in marked] == ["where is my parcel"]
-    bad = agent.http.post(agent.url(f"/api/tickets/{ticket.id}/misunderstood"), json={"text": "x", "time": "soon"},
-                          headers={"X-CSRF-Token": csrf}, timeout=10)
+    bad = agent.http.post(
+        agent.url(f"/api/tickets/{ticket.id}/misunderstood"),
+        json={"text": "x", "time": "soon"},
+        headers={"X-CSRF-Token": csrf},
+        timeout=10,
+    )
     assert bad.status_code == 400
 
 
 def test_only_agents_mark_misunderstood_lines_and_a_trainer_is_refused_like_elsewhere(console):
     """Failed on main: api_misunderstood checked no role, so a trainer's mark went into the inbox."""
     ticket = console.open_ticket(conversation_id="c2")
-    console.rasa.lines = [{"sender": "customer", "text": "where is my parcel", "agent_name": None,
-                           "time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(NOW))}]
+    console.rasa.lines = [
+        {
+            "sender": "customer",
+            "text": "where is my parcel",
+            "agent_name": None,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(NOW)),
+        }
+    ]
     browser = trainer(console)
     page = browser.http.get(browser.url(f"/tickets/{ticket.id}"), timeout=10).text
     assert "where is my parcel" in page and "Bot misunderstood" not in page and "data-can-mark" not in page
@@ -156,8 +179,12 @@ def test_only_agents_mark_misunderstood_lines_and_a_trainer_is_refused_like_else
     assert (refused.status_code, claim.status_code) == (403, 403)
     assert refused.json() == {"error": "Only agents mark what the bot misunderstood; your role is trainer."}
     assert claim.json() == {"error": "Only agents may claim tickets; your role is trainer."}
-    form = browser.http.post(browser.url(f"/api/tickets/{ticket.id}/misunderstood"),
-                             data={"csrf_token": browser.csrf, **mark}, timeout=10, allow_redirects=False)
+    form = browser.http.post(
+        browser.url(f"/api/tickets/{ticket.id}/misunderstood"),
+        data={"csrf_token": browser.csrf, **mark},
+        timeout=10,
+        allow_redirects=False,
+    )
     assert form.status_code == 403 and "Only agents mark what the bot misunderstood" in form.text
     assert groups(browser, flag="agent_marked") == []
     agent = console.browser("alice")

@@ -12,13 +12,13 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import requests
 from sanic import Sanic
+from sanic_serving import free_socket, serving  # noqa: F401 (the console tests import them from here)
 
 from console.app import create_app
 from console.rasa_api import RasaUnavailable, TranscriptLine
 from console.settings import ConsoleSettings
 from customer_care.agents import AgentDirectory
 from customer_care.tickets import NewTicket, Ticket, TicketStore
-from sanic_serving import free_socket, serving  # noqa: F401 (the console tests import them from here)
 
 PASSWORD = "correct horse battery"
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -61,8 +61,12 @@ class FakeRasa:
 
 
 def settings_for(tmp_path: Path, **overrides: Any) -> ConsoleSettings:
-    values: Dict[str, Any] = {"database_url": f"sqlite:///{tmp_path / 'care.db'}", "rasa_url": "http://rasa.invalid",
-                              "rasa_api_token": "test-token", "events_url": f"sqlite:///{tmp_path / 'events.db'}"}
+    values: Dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'care.db'}",
+        "rasa_url": "http://rasa.invalid",
+        "rasa_api_token": "test-token",
+        "events_url": f"sqlite:///{tmp_path / 'events.db'}",
+    }
     values.update(overrides)
     return ConsoleSettings(**values)
 
@@ -134,14 +138,20 @@ class ConsoleUnderTest:
             assert response.status_code == 303, response.text
         return browser
 
-    def open_ticket(self, conversation_id: str = "conv-1", created: Optional[datetime] = None,
-                    **fields: Any) -> Ticket:
-        values: Dict[str, Any] = {"reason": "customer_asked", "priority": "normal",
-                                  "summary": "Parcel arrived damaged", "category": "damaged_item",
-                                  "customer_name": "Dana", "customer_email": "dana@example.com"}
+    def open_ticket(self, conversation_id: str = "conv-1", created: Optional[datetime] = None, **fields: Any) -> Ticket:
+        values: Dict[str, Any] = {
+            "reason": "customer_asked",
+            "priority": "normal",
+            "summary": "Parcel arrived damaged",
+            "category": "damaged_item",
+            "customer_name": "Dana",
+            "customer_email": "dana@example.com",
+        }
         values.update(fields)
-        return self.tickets.open_ticket(NewTicket(conversation_id=conversation_id, **values),
-                                        now=created or datetime.now().astimezone() - timedelta(minutes=5))
+        return self.tickets.open_ticket(
+            NewTicket(conversation_id=conversation_id, **values),
+            now=created or datetime.now().astimezone() - timedelta(minutes=5),
+        )
 
 
 @contextmanager

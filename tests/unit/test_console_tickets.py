@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from test_console_support import XSS_IMG, XSS_SCRIPT, Browser, ConsoleUnderTest, running_console
 
 from customer_care.issue_log import IssueEntry, IssueLog
-from test_console_support import XSS_IMG, XSS_SCRIPT, Browser, ConsoleUnderTest, running_console
 
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
@@ -19,8 +19,9 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test here logs in; argon2's real cost (stored in each hash) would only slow them down."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr("customer_care.agents.PASSWORD_HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    monkeypatch.setattr(
+        "customer_care.agents.PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture
@@ -39,18 +40,31 @@ def alice(console: ConsoleUnderTest) -> Browser:
 def hostile_ticket(console: ConsoleUnderTest) -> int:
     """A ticket where everything the customer could type is an XSS attempt."""
     now = datetime.now(timezone.utc)
-    earlier = console.open_ticket("conv-x", created=now - timedelta(days=3), summary=XSS_IMG,
-                                  customer_name=XSS_SCRIPT, customer_email="x@example.com")
+    earlier = console.open_ticket(
+        "conv-x",
+        created=now - timedelta(days=3),
+        summary=XSS_IMG,
+        customer_name=XSS_SCRIPT,
+        customer_email="x@example.com",
+    )
     console.tickets.close(earlier.id, "alice", "resolved", outcome=XSS_SCRIPT)
-    IssueLog(console.settings.database_url).record(IssueEntry(
-        conversation_id="conv-x", kind="complaint", category="damaged_item", paraphrase=XSS_IMG, raw_text=XSS_IMG))
+    IssueLog(console.settings.database_url).record(
+        IssueEntry(
+            conversation_id="conv-x", kind="complaint", category="damaged_item", paraphrase=XSS_IMG, raw_text=XSS_IMG
+        )
+    )
     console.rasa.lines = [
         {"sender": "customer", "text": XSS_SCRIPT, "time": "2026-03-10T10:00:00+00:00", "agent_name": None},
         {"sender": "customer", "text": XSS_IMG, "time": "2026-03-10T10:00:05+00:00", "agent_name": None},
         {"sender": "agent", "text": "hello", "time": "2026-03-10T10:01:00+00:00", "agent_name": XSS_IMG},
     ]
-    return console.open_ticket("conv-x", priority="urgent", summary=f"Says {XSS_SCRIPT} and {XSS_IMG}",
-                               customer_name=XSS_SCRIPT, customer_email="x@example.com").id
+    return console.open_ticket(
+        "conv-x",
+        priority="urgent",
+        summary=f"Says {XSS_SCRIPT} and {XSS_IMG}",
+        customer_name=XSS_SCRIPT,
+        customer_email="x@example.com",
+    ).id
 
 
 def assert_escaped(html: str) -> None:
@@ -97,12 +111,20 @@ def test_queue_lists_open_tickets_by_priority_then_waiting_time(console: Console
     closed = console.open_ticket("conv-closed", priority="urgent")
     console.tickets.close(closed.id, "alice", "resolved")
     tickets = alice.get("/api/tickets").json()["tickets"]
-    assert [ticket["conversation_id"] for ticket in tickets] == ["conv-urgent-old", "conv-urgent-new", "conv-1",
-                                                                 "conv-low"]
+    assert [ticket["conversation_id"] for ticket in tickets] == [
+        "conv-urgent-old",
+        "conv-urgent-new",
+        "conv-1",
+        "conv-low",
+    ]
     assert tickets[0]["waiting"] == "30 min" and tickets[0]["url"] == f"/tickets/{tickets[0]['id']}"
     page = alice.get("/").text
-    assert page.index('href="/tickets/4"') < page.index('href="/tickets/3"') < page.index('href="/tickets/1"') \
+    assert (
+        page.index('href="/tickets/4"')
+        < page.index('href="/tickets/3"')
+        < page.index('href="/tickets/1"')
         < page.index('href="/tickets/2"')
+    )
     assert 'href="/tickets/5"' not in page
 
 
@@ -118,18 +140,24 @@ def test_claim_assigns_the_ticket_without_telling_rasa(console: ConsoleUnderTest
 def test_reply_claims_and_speaks_in_the_conversation(console: ConsoleUnderTest, alice: Browser) -> None:
     response = alice.api_post("/api/tickets/1/reply", {"text": "  Your replacement ships today.  "})
     assert response.status_code == 200
-    assert console.rasa.actions() == [("send_agent_message", "conv-1", "Alice Agent",
-                                       "Your replacement ships today.")]
+    assert console.rasa.actions() == [("send_agent_message", "conv-1", "Alice Agent", "Your replacement ships today.")]
     ticket = console.tickets.get(1)
     assert (ticket.status, ticket.assigned_agent) == ("claimed", "alice")
 
 
-@pytest.mark.parametrize("body, reason", [
-    ({"text": ""}, "empty"), ({"text": "   \n "}, "empty"), ({}, "must be text"), ({"text": 42}, "must be text"),
-    ({"text": "x" * 2001}, "2001 characters; at most 2000"),
-])
-def test_reply_text_must_be_1_to_2000_characters(console: ConsoleUnderTest, alice: Browser, body: dict,
-                                                 reason: str) -> None:
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ({"text": ""}, "empty"),
+        ({"text": "   \n "}, "empty"),
+        ({}, "must be text"),
+        ({"text": 42}, "must be text"),
+        ({"text": "x" * 2001}, "2001 characters; at most 2000"),
+    ],
+)
+def test_reply_text_must_be_1_to_2000_characters(
+    console: ConsoleUnderTest, alice: Browser, body: dict, reason: str
+) -> None:
     response = alice.api_post("/api/tickets/1/reply", body)
     assert response.status_code == 400
     assert reason in response.json()["error"]
@@ -140,18 +168,20 @@ def test_a_2000_character_reply_is_fine(console: ConsoleUnderTest, alice: Browse
     assert alice.api_post("/api/tickets/1/reply", {"text": "x" * 2000}).status_code == 200
 
 
-@pytest.mark.parametrize("raw, reason", [("{not json", "Malformed JSON"), ("[1, 2]", "JSON object"),
-                                         (b"\xff\xfe", "Malformed JSON")])
-def test_malformed_json_is_a_400_with_a_reason(console: ConsoleUnderTest, alice: Browser, raw: str,
-                                               reason: str) -> None:
-    response = alice.post("/api/tickets/1/reply", data=raw, headers={"X-CSRF-Token": alice.csrf_token,
-                                                                     "Content-Type": "application/json"})
+@pytest.mark.parametrize(
+    "raw, reason", [("{not json", "Malformed JSON"), ("[1, 2]", "JSON object"), (b"\xff\xfe", "Malformed JSON")]
+)
+def test_malformed_json_is_a_400_with_a_reason(
+    console: ConsoleUnderTest, alice: Browser, raw: str, reason: str
+) -> None:
+    response = alice.post(
+        "/api/tickets/1/reply", data=raw, headers={"X-CSRF-Token": alice.csrf_token, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert reason in response.json()["error"]
 
 
-def test_hand_back_closes_the_ticket_and_gives_the_chat_to_the_bot(console: ConsoleUnderTest,
-                                                                   alice: Browser) -> None:
+def test_hand_back_closes_the_ticket_and_gives_the_chat_to_the_bot(console: ConsoleUnderTest, alice: Browser) -> None:
     alice.api_post("/api/tickets/1/claim")
     response = alice.api_post("/api/tickets/1/hand-back")
     assert response.status_code == 200
@@ -165,12 +195,16 @@ def test_resolve_closes_logs_and_resumes_the_bot(console: ConsoleUnderTest, alic
     response = alice.api_post("/api/tickets/1/resolve", {"outcome": "Refund of 20 EUR issued."})
     assert response.status_code == 200
     ticket = console.tickets.get(1)
-    assert (ticket.status, ticket.assigned_agent, ticket.outcome) == ("resolved", "alice",
-                                                                      "Refund of 20 EUR issued.")
+    assert (ticket.status, ticket.assigned_agent, ticket.outcome) == ("resolved", "alice", "Refund of 20 EUR issued.")
     assert console.rasa.actions() == [("resume", "conv-1")]
     [entry] = IssueLog(console.settings.database_url).for_conversation("conv-1")
     assert (entry.kind, entry.category, entry.paraphrase, entry.raw_text, entry.outcome) == (
-        "escalation", "damaged_item", "Parcel arrived damaged", "Refund of 20 EUR issued.", "resolved_by_agent")
+        "escalation",
+        "damaged_item",
+        "Parcel arrived damaged",
+        "Refund of 20 EUR issued.",
+        "resolved_by_agent",
+    )
 
 
 def test_resolve_needs_an_outcome_note(console: ConsoleUnderTest, alice: Browser) -> None:
@@ -179,10 +213,12 @@ def test_resolve_needs_an_outcome_note(console: ConsoleUnderTest, alice: Browser
     assert console.tickets.get(1).is_open and console.rasa.actions() == []
 
 
-@pytest.mark.parametrize("action, body", [("reply", {"text": "hi"}), ("claim", None), ("hand-back", None),
-                                          ("resolve", {"outcome": "again"})])
-def test_a_closed_ticket_takes_no_more_actions(console: ConsoleUnderTest, alice: Browser, action: str,
-                                               body: dict) -> None:
+@pytest.mark.parametrize(
+    "action, body", [("reply", {"text": "hi"}), ("claim", None), ("hand-back", None), ("resolve", {"outcome": "again"})]
+)
+def test_a_closed_ticket_takes_no_more_actions(
+    console: ConsoleUnderTest, alice: Browser, action: str, body: dict
+) -> None:
     alice.api_post("/api/tickets/1/resolve", {"outcome": "done"})
     calls = len(console.rasa.actions())
     response = alice.api_post(f"/api/tickets/1/{action}", body)
@@ -191,8 +227,9 @@ def test_a_closed_ticket_takes_no_more_actions(console: ConsoleUnderTest, alice:
     assert len(console.rasa.actions()) == calls
 
 
-def test_a_reply_form_to_a_closed_ticket_shows_the_reason_on_the_page(console: ConsoleUnderTest,
-                                                                     alice: Browser) -> None:
+def test_a_reply_form_to_a_closed_ticket_shows_the_reason_on_the_page(
+    console: ConsoleUnderTest, alice: Browser
+) -> None:
     console.tickets.close(1, "alice", "handed_back")
     response = alice.form_post("/api/tickets/1/reply", {"text": "hello?"})
     assert response.status_code == 409
@@ -204,8 +241,12 @@ def test_a_reply_form_to_a_closed_ticket_shows_the_reason_on_the_page(console: C
 def test_another_agents_ticket_is_refused(console: ConsoleUnderTest, alice: Browser) -> None:
     console.add_agent("bob", "Bob")
     assert console.browser("bob").api_post("/api/tickets/1/claim").status_code == 200
-    for action, body in (("claim", None), ("reply", {"text": "hi"}), ("hand-back", None),
-                         ("resolve", {"outcome": "x"})):
+    for action, body in (
+        ("claim", None),
+        ("reply", {"text": "hi"}),
+        ("hand-back", None),
+        ("resolve", {"outcome": "x"}),
+    ):
         response = alice.api_post(f"/api/tickets/1/{action}", body)
         assert response.status_code == 409 and "bob" in response.json()["error"], action
     assert console.rasa.actions() == [] and console.tickets.get(1).assigned_agent == "bob"
@@ -222,8 +263,7 @@ def test_the_forms_post_to_the_api_and_come_back_to_the_ticket(console: ConsoleU
     assert (reply.status_code, reply.headers["Location"]) == (303, "/tickets/1")
     resolve = alice.form_post("/api/tickets/1/resolve", {"outcome": "Sent a new one."})
     assert resolve.status_code == 303
-    assert console.rasa.actions() == [("send_agent_message", "conv-1", "Alice Agent", "On it."),
-                                      ("resume", "conv-1")]
+    assert console.rasa.actions() == [("send_agent_message", "conv-1", "Alice Agent", "On it."), ("resume", "conv-1")]
     assert "This ticket is resolved" in alice.get("/tickets/1").text
 
 
@@ -258,8 +298,12 @@ def test_a_trainer_reads_but_does_not_act(console: ConsoleUnderTest) -> None:
     page = trainer.get("/tickets/1")
     assert page.status_code == 200 and "only agents take part" in page.text
     assert 'action="/api/tickets/1/reply"' not in page.text
-    for action, body in (("claim", None), ("reply", {"text": "hi"}), ("hand-back", None),
-                         ("resolve", {"outcome": "x"})):
+    for action, body in (
+        ("claim", None),
+        ("reply", {"text": "hi"}),
+        ("hand-back", None),
+        ("resolve", {"outcome": "x"}),
+    ):
         response = trainer.api_post(f"/api/tickets/1/{action}", body)
         assert response.status_code == 403, action
         assert "your role is trainer" in response.json()["error"]
@@ -272,8 +316,9 @@ def test_a_trainer_reads_but_does_not_act(console: ConsoleUnderTest) -> None:
 def test_ticket_api_has_the_history_and_issue_log(console: ConsoleUnderTest, alice: Browser) -> None:
     earlier = console.open_ticket("conv-old", customer_email="dana@example.com")
     console.tickets.close(earlier.id, "alice", "resolved", "Replaced")
-    IssueLog(console.settings.database_url).record(IssueEntry(conversation_id="conv-1", kind="complaint",
-                                                              category="damaged_item", paraphrase="Cracked lid"))
+    IssueLog(console.settings.database_url).record(
+        IssueEntry(conversation_id="conv-1", kind="complaint", category="damaged_item", paraphrase="Cracked lid")
+    )
     detail = alice.get("/api/tickets/1").json()
     assert detail["ticket"]["id"] == 1
     assert [(t["id"], t["outcome"]) for t in detail["history"]] == [(earlier.id, "Replaced")]

@@ -22,10 +22,20 @@ from customer_care.settings import PROJECT_ROOT
 PACKAGES = ("actions", "customer_care")
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
 # Rasa's own actions and slots, which the domain need not list.
-RASA_ACTIONS = {"action_listen", "action_restart", "action_session_start", "action_default_fallback",
-                "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-                "action_default_ask_rephrase", "action_back", "action_two_stage_fallback", "action_unlikely_intent",
-                "action_extract_slots"}
+RASA_ACTIONS = {
+    "action_listen",
+    "action_restart",
+    "action_session_start",
+    "action_default_fallback",
+    "action_deactivate_loop",
+    "action_revert_fallback_events",
+    "action_default_ask_affirmation",
+    "action_default_ask_rephrase",
+    "action_back",
+    "action_two_stage_fallback",
+    "action_unlikely_intent",
+    "action_extract_slots",
+}
 RASA_SLOTS = {"requested_slot", "session_started_metadata"}
 COLUMNS = {"action_name"}  # a column of Rasa's tracker table, not an action
 
@@ -75,8 +85,11 @@ def names_used() -> Dict[str, Set[Tuple[str, str]]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 called = _called(node)
-                if called in ("SlotSet", "get_slot") or (called == "get" and getattr(node.func, "value", None)
-                                                          and getattr(node.func.value, "id", "") == "slots"):
+                if called in ("SlotSet", "get_slot") or (
+                    called == "get"
+                    and getattr(node.func, "value", None)
+                    and getattr(node.func.value, "id", "") == "slots"
+                ):
                     if node.args:
                         for arm in _arms(node.args[0]):
                             used["slot"].add((_value(arm, namespace), module_name))

@@ -7,7 +7,6 @@ import yaml
 
 from customer_care.complaints.model import Severity
 from customer_care.escalation import (
-    hand_over_without_asking,
     DEFAULT_PRIORITIES,
     DESCRIPTIONS,
     SEVERITY_TRIGGERS,
@@ -16,6 +15,7 @@ from customer_care.escalation import (
     Trigger,
     TriggerSetting,
     complaint_trigger,
+    hand_over_without_asking,
     load_settings,
     parse_settings,
 )
@@ -58,8 +58,9 @@ def test_default_priorities_cover_every_trigger_with_a_known_priority() -> None:
 
 
 def test_a_section_can_disable_a_trigger_and_change_a_priority() -> None:
-    settings = with_triggers(safety={"enabled": False}, customer_asked={"priority": "high"},
-                             fraud={"enabled": True, "priority": "urgent"})
+    settings = with_triggers(
+        safety={"enabled": False}, customer_asked={"priority": "high"}, fraud={"enabled": True, "priority": "urgent"}
+    )
 
     assert not settings.enabled(Trigger.SAFETY)
     assert settings.triggers[Trigger.SAFETY].priority == DEFAULT_PRIORITIES[Trigger.SAFETY]
@@ -85,29 +86,32 @@ def test_the_section_is_not_modified() -> None:
     assert section == {"fallbacks_in_a_row": 3, "triggers": {"safety": {"enabled": False}}}
 
 
-@pytest.mark.parametrize("section, named", [
-    ({"triggers": {"talk_to_human": {"enabled": True}}}, "talk_to_human"),
-    ({"triggers": {"Safety": {"enabled": False}}}, "Safety"),
-    ({"triggers": {"safety": {"enabled": "no"}}}, "escalation.triggers.safety.enabled"),
-    ({"triggers": {"fraud": {"enabled": 1}}}, "escalation.triggers.fraud.enabled"),
-    ({"triggers": {"fraud": {"enabled": None}}}, "escalation.triggers.fraud.enabled"),
-    ({"triggers": {"legal_threat": {"priority": "critical"}}}, "escalation.triggers.legal_threat.priority"),
-    ({"triggers": {"legal_threat": {"priority": "HIGH"}}}, "escalation.triggers.legal_threat.priority"),
-    ({"triggers": {"legal_threat": {"priority": None}}}, "escalation.triggers.legal_threat.priority"),
-    ({"triggers": {"customer_asked": True}}, "escalation.triggers.customer_asked"),
-    ({"triggers": {"customer_asked": "normal"}}, "escalation.triggers.customer_asked"),
-    ({"triggers": {"team_needed": ["enabled", "normal"]}}, "escalation.triggers.team_needed"),
-    ({"fallbacks_in_a_row": 0}, "escalation.fallbacks_in_a_row"),
-    ({"fallbacks_in_a_row": -1}, "escalation.fallbacks_in_a_row"),
-    ({"fallbacks_in_a_row": "2"}, "escalation.fallbacks_in_a_row"),
-    ({"fallbacks_in_a_row": True}, "escalation.fallbacks_in_a_row"),
-    ({"fallbacks_in_a_row": 2.5}, "escalation.fallbacks_in_a_row"),
-    ({"repeat_within_days": 0}, "escalation.repeat_within_days"),
-    ({"repeat_within_days": None}, "escalation.repeat_within_days"),
-    ({"repeat_within_days": False}, "escalation.repeat_within_days"),
-    ({"fallback_in_a_row": 2}, "fallback_in_a_row"),
-    ({"enabled": False}, "enabled"),
-])
+@pytest.mark.parametrize(
+    "section, named",
+    [
+        ({"triggers": {"talk_to_human": {"enabled": True}}}, "talk_to_human"),
+        ({"triggers": {"Safety": {"enabled": False}}}, "Safety"),
+        ({"triggers": {"safety": {"enabled": "no"}}}, "escalation.triggers.safety.enabled"),
+        ({"triggers": {"fraud": {"enabled": 1}}}, "escalation.triggers.fraud.enabled"),
+        ({"triggers": {"fraud": {"enabled": None}}}, "escalation.triggers.fraud.enabled"),
+        ({"triggers": {"legal_threat": {"priority": "critical"}}}, "escalation.triggers.legal_threat.priority"),
+        ({"triggers": {"legal_threat": {"priority": "HIGH"}}}, "escalation.triggers.legal_threat.priority"),
+        ({"triggers": {"legal_threat": {"priority": None}}}, "escalation.triggers.legal_threat.priority"),
+        ({"triggers": {"customer_asked": True}}, "escalation.triggers.customer_asked"),
+        ({"triggers": {"customer_asked": "normal"}}, "escalation.triggers.customer_asked"),
+        ({"triggers": {"team_needed": ["enabled", "normal"]}}, "escalation.triggers.team_needed"),
+        ({"fallbacks_in_a_row": 0}, "escalation.fallbacks_in_a_row"),
+        ({"fallbacks_in_a_row": -1}, "escalation.fallbacks_in_a_row"),
+        ({"fallbacks_in_a_row": "2"}, "escalation.fallbacks_in_a_row"),
+        ({"fallbacks_in_a_row": True}, "escalation.fallbacks_in_a_row"),
+        ({"fallbacks_in_a_row": 2.5}, "escalation.fallbacks_in_a_row"),
+        ({"repeat_within_days": 0}, "escalation.repeat_within_days"),
+        ({"repeat_within_days": None}, "escalation.repeat_within_days"),
+        ({"repeat_within_days": False}, "escalation.repeat_within_days"),
+        ({"fallback_in_a_row": 2}, "fallback_in_a_row"),
+        ({"enabled": False}, "enabled"),
+    ],
+)
 def test_bad_settings_raise_naming_the_key(section: Dict[str, Any], named: str) -> None:
     with pytest.raises(EscalationConfigError) as raised:
         parse_settings(section)
@@ -157,8 +161,9 @@ def test_every_trigger_is_configured_explicitly_in_the_store_profile() -> None:
 
 def test_load_settings_follows_the_store_profile_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "profile.yml"
-    path.write_text("escalation:\n  fallbacks_in_a_row: 4\n  triggers:\n    fraud: {enabled: false}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "escalation:\n  fallbacks_in_a_row: 4\n  triggers:\n    fraud: {enabled: false}\n", encoding="utf-8"
+    )
     monkeypatch.setenv("STORE_PROFILE", str(path))
 
     settings = load_settings()
@@ -184,17 +189,20 @@ def test_load_settings_reports_a_bad_section(tmp_path: Path) -> None:
 # --- priority ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("trigger, severity, expected", [
-    (Trigger.CUSTOMER_ASKED, (), "normal"),
-    (Trigger.CUSTOMER_ASKED, ["safety"], "urgent"),
-    (Trigger.CUSTOMER_ASKED, ["anger"], "high"),
-    (Trigger.CUSTOMER_ASKED, ["anger", "safety"], "urgent"),
-    (Trigger.NOT_UNDERSTOOD, ("fraud",), "high"),
-    (Trigger.SOLUTION_DECLINED, ["legal"], "high"),
-    (Trigger.SAFETY, ["anger"], "urgent"),  # never lowered
-    (Trigger.NOT_UNDERSTOOD, ["unknown", "rude"], "low"),  # unknown signals are ignored
-    (Trigger.CUSTOMER_ASKED, ["unknown", "safety"], "urgent"),
-])
+@pytest.mark.parametrize(
+    "trigger, severity, expected",
+    [
+        (Trigger.CUSTOMER_ASKED, (), "normal"),
+        (Trigger.CUSTOMER_ASKED, ["safety"], "urgent"),
+        (Trigger.CUSTOMER_ASKED, ["anger"], "high"),
+        (Trigger.CUSTOMER_ASKED, ["anger", "safety"], "urgent"),
+        (Trigger.NOT_UNDERSTOOD, ("fraud",), "high"),
+        (Trigger.SOLUTION_DECLINED, ["legal"], "high"),
+        (Trigger.SAFETY, ["anger"], "urgent"),  # never lowered
+        (Trigger.NOT_UNDERSTOOD, ["unknown", "rude"], "low"),  # unknown signals are ignored
+        (Trigger.CUSTOMER_ASKED, ["unknown", "safety"], "urgent"),
+    ],
+)
 def test_priority_is_raised_to_the_most_urgent_severity_signal(
     defaults: EscalationSettings, trigger: Trigger, severity: Any, expected: str
 ) -> None:
@@ -202,8 +210,9 @@ def test_priority_is_raised_to_the_most_urgent_severity_signal(
 
 
 def test_priority_follows_the_configured_priorities() -> None:
-    settings = with_triggers(customer_asked={"priority": "low"}, strong_anger={"priority": "normal"},
-                             safety={"priority": "high"})
+    settings = with_triggers(
+        customer_asked={"priority": "low"}, strong_anger={"priority": "normal"}, safety={"priority": "high"}
+    )
 
     assert settings.priority(Trigger.CUSTOMER_ASKED) == "low"
     assert settings.priority(Trigger.CUSTOMER_ASKED, ["anger"]) == "normal"
@@ -231,44 +240,63 @@ def test_a_settled_complaint_stays_with_the_bot(defaults: EscalationSettings) ->
     assert trigger_for(defaults, severity=["unknown"]) is None
 
 
-@pytest.mark.parametrize("facts, expected", [
-    ({"understood": False}, Trigger.PARAPHRASE_DENIED),
-    ({"severity": ["safety"]}, Trigger.SAFETY),
-    ({"severity": ["legal"]}, Trigger.LEGAL_THREAT),
-    ({"severity": ["fraud"]}, Trigger.FRAUD),
-    ({"severity": ["anger"]}, Trigger.STRONG_ANGER),
-    ({"repeat": True}, Trigger.REPEAT_COMPLAINT),
-    ({"accepted": False}, Trigger.SOLUTION_DECLINED),
-    ({"outside_policy": True}, Trigger.NOT_ALLOWED),
-    ({"needs_person": True}, Trigger.TEAM_NEEDED),
-])
+@pytest.mark.parametrize(
+    "facts, expected",
+    [
+        ({"understood": False}, Trigger.PARAPHRASE_DENIED),
+        ({"severity": ["safety"]}, Trigger.SAFETY),
+        ({"severity": ["legal"]}, Trigger.LEGAL_THREAT),
+        ({"severity": ["fraud"]}, Trigger.FRAUD),
+        ({"severity": ["anger"]}, Trigger.STRONG_ANGER),
+        ({"repeat": True}, Trigger.REPEAT_COMPLAINT),
+        ({"accepted": False}, Trigger.SOLUTION_DECLINED),
+        ({"outside_policy": True}, Trigger.NOT_ALLOWED),
+        ({"needs_person": True}, Trigger.TEAM_NEEDED),
+    ],
+)
 def test_each_fact_pulls_its_trigger(defaults: EscalationSettings, facts: Dict[str, Any], expected: Trigger) -> None:
     assert trigger_for(defaults, **facts) == expected
 
 
 def test_not_understood_comes_before_everything(defaults: EscalationSettings) -> None:
-    assert trigger_for(defaults, understood=False, accepted=False, severity=["safety"], repeat=True,
-                       outside_policy=True, needs_person=True) == Trigger.PARAPHRASE_DENIED
+    assert (
+        trigger_for(
+            defaults,
+            understood=False,
+            accepted=False,
+            severity=["safety"],
+            repeat=True,
+            outside_policy=True,
+            needs_person=True,
+        )
+        == Trigger.PARAPHRASE_DENIED
+    )
 
 
-@pytest.mark.parametrize("severity, expected", [
-    (["anger", "fraud", "legal", "safety"], Trigger.SAFETY),
-    (["anger", "fraud", "legal"], Trigger.LEGAL_THREAT),
-    (["anger", "fraud"], Trigger.FRAUD),
-    (("anger",), Trigger.STRONG_ANGER),
-    ({"fraud", "legal"}, Trigger.LEGAL_THREAT),
-])
+@pytest.mark.parametrize(
+    "severity, expected",
+    [
+        (["anger", "fraud", "legal", "safety"], Trigger.SAFETY),
+        (["anger", "fraud", "legal"], Trigger.LEGAL_THREAT),
+        (["anger", "fraud"], Trigger.FRAUD),
+        (("anger",), Trigger.STRONG_ANGER),
+        ({"fraud", "legal"}, Trigger.LEGAL_THREAT),
+    ],
+)
 def test_severity_order_is_safety_legal_fraud_anger(
     defaults: EscalationSettings, severity: Any, expected: Trigger
 ) -> None:
     assert trigger_for(defaults, severity=severity, repeat=True, accepted=False) == expected
 
 
-@pytest.mark.parametrize("facts, expected", [
-    ({"repeat": True, "accepted": False, "outside_policy": True, "needs_person": True}, Trigger.REPEAT_COMPLAINT),
-    ({"accepted": False, "outside_policy": True, "needs_person": True}, Trigger.SOLUTION_DECLINED),
-    ({"outside_policy": True, "needs_person": True}, Trigger.NOT_ALLOWED),
-])
+@pytest.mark.parametrize(
+    "facts, expected",
+    [
+        ({"repeat": True, "accepted": False, "outside_policy": True, "needs_person": True}, Trigger.REPEAT_COMPLAINT),
+        ({"accepted": False, "outside_policy": True, "needs_person": True}, Trigger.SOLUTION_DECLINED),
+        ({"outside_policy": True, "needs_person": True}, Trigger.NOT_ALLOWED),
+    ],
+)
 def test_the_remaining_order(defaults: EscalationSettings, facts: Dict[str, Any], expected: Trigger) -> None:
     assert trigger_for(defaults, **facts) == expected
 
@@ -291,8 +319,18 @@ def test_a_disabled_paraphrase_trigger_lets_the_other_facts_decide() -> None:
 def test_all_triggers_disabled_keeps_the_bot() -> None:
     settings = disabled(*(trigger.value for trigger in Trigger))
 
-    assert trigger_for(settings, understood=False, accepted=False, severity=list(SEVERITY_TRIGGERS), repeat=True,
-                       outside_policy=True, needs_person=True) is None
+    assert (
+        trigger_for(
+            settings,
+            understood=False,
+            accepted=False,
+            severity=list(SEVERITY_TRIGGERS),
+            repeat=True,
+            outside_policy=True,
+            needs_person=True,
+        )
+        is None
+    )
 
 
 def test_complaint_trigger_reads_only_the_enabled_flag(defaults: EscalationSettings) -> None:
@@ -308,12 +346,22 @@ def test_a_section_of_the_wrong_shape_is_refused(section) -> None:
 
 
 # Issue 13, failure 2: a hand-over the customer did not ask for is offered, not imposed, except urgent cases.
-@pytest.mark.parametrize("trigger, imposed", [
-    (Trigger.CUSTOMER_ASKED, True), (Trigger.SAFETY, True), (Trigger.LEGAL_THREAT, True), (Trigger.FRAUD, True),
-    (Trigger.NOT_ALLOWED, False), (Trigger.NOT_UNDERSTOOD, False), (Trigger.PARAPHRASE_DENIED, False),
-    (Trigger.SOLUTION_DECLINED, False), (Trigger.STRONG_ANGER, False), (Trigger.REPEAT_COMPLAINT, False),
-    (Trigger.TEAM_NEEDED, False),
-])
+@pytest.mark.parametrize(
+    "trigger, imposed",
+    [
+        (Trigger.CUSTOMER_ASKED, True),
+        (Trigger.SAFETY, True),
+        (Trigger.LEGAL_THREAT, True),
+        (Trigger.FRAUD, True),
+        (Trigger.NOT_ALLOWED, False),
+        (Trigger.NOT_UNDERSTOOD, False),
+        (Trigger.PARAPHRASE_DENIED, False),
+        (Trigger.SOLUTION_DECLINED, False),
+        (Trigger.STRONG_ANGER, False),
+        (Trigger.REPEAT_COMPLAINT, False),
+        (Trigger.TEAM_NEEDED, False),
+    ],
+)
 def test_failure_2_only_requested_or_urgent_hand_overs_are_imposed(trigger, imposed):
     assert hand_over_without_asking(trigger) is imposed
     assert hand_over_without_asking(trigger, agreed=True)  # the customer said yes to a colleague taking over

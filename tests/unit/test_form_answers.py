@@ -5,28 +5,68 @@ import time
 import pytest
 
 from customer_care.form_answers import (
-    DECLINE, NOT_AN_ANSWER, Kind, Reading, declines, is_question, looks_like_address, read_address, read_comment,
-    read_email, read_handoff_offer, read_name, read_paraphrase_confirmation, read_rating, read_yes_no,
+    DECLINE,
+    NOT_AN_ANSWER,
+    Kind,
+    Reading,
+    declines,
+    is_question,
+    looks_like_address,
+    read_address,
+    read_comment,
+    read_email,
+    read_handoff_offer,
+    read_name,
+    read_paraphrase_confirmation,
+    read_rating,
+    read_yes_no,
     wants_to_leave,
 )
 
-LEAVING = [("never mind", "deny"), ("forget it", "deny"), ("stop", "deny"), ("oh never mind, thanks", "deny"),
-           ("thanks, bye", "goodbye"), ("bye", "goodbye")]
-NEW_QUESTIONS = [("do you accept paypal?", "check_payment_methods"),
-                 ("how long does delivery take?", "delivery_period"),
-                 ("where is my order 109112", "track_order")]
-SMALL_TALK = [("hello?", "greet"), ("are you a bot", "bot_challenge"),
-              ("how much has the dow changed today", "out_of_scope")]
+LEAVING = [
+    ("never mind", "deny"),
+    ("forget it", "deny"),
+    ("stop", "deny"),
+    ("oh never mind, thanks", "deny"),
+    ("thanks, bye", "goodbye"),
+    ("bye", "goodbye"),
+]
+NEW_QUESTIONS = [
+    ("do you accept paypal?", "check_payment_methods"),
+    ("how long does delivery take?", "delivery_period"),
+    ("where is my order 109112", "track_order"),
+]
+SMALL_TALK = [
+    ("hello?", "greet"),
+    ("are you a bot", "bot_challenge"),
+    ("how much has the dow changed today", "out_of_scope"),
+]
 
 
-@pytest.mark.parametrize("text", ["never mind", "Nevermind!", "forget it", "forget about it", "stop", "stop asking",
-                                  "please stop", "cancel that", "no, forget it", "I changed my mind", "leave it"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "never mind",
+        "Nevermind!",
+        "forget it",
+        "forget about it",
+        "stop",
+        "stop asking",
+        "please stop",
+        "cancel that",
+        "no, forget it",
+        "I changed my mind",
+        "leave it",
+    ],
+)
 def test_leaving(text):
     assert wants_to_leave(text)
 
 
-@pytest.mark.parametrize("text", ["no", "no thanks", "stop sending me emails about my order 104233",
-                                  "my parcel never arrived", "I don't mind"])
+@pytest.mark.parametrize(
+    "text",
+    ["no", "no thanks", "stop sending me emails about my order 104233", "my parcel never arrived", "I don't mind"],
+)
 def test_not_leaving(text):
     assert not wants_to_leave(text)
 
@@ -70,7 +110,8 @@ def test_answers():
     assert read_handoff_offer("deny", "never mind") == Reading(Kind.ANSWER, False)
     assert read_address("nlu_fallback", "Am Wall 7, 28195 Bremen") == Reading(Kind.ANSWER, "Am Wall 7, 28195 Bremen")
     assert read_address("change_shipping_address", "send it to 12 Rose Lane, Leeds LS1 4AB") == Reading(
-        Kind.ANSWER, "send it to 12 Rose Lane, Leeds LS1 4AB")
+        Kind.ANSWER, "send it to 12 Rose Lane, Leeds LS1 4AB"
+    )
     assert looks_like_address("12 Rose Lane") and not looks_like_address("Rose Lane")
 
 
@@ -80,23 +121,42 @@ def test_a_place_name_the_nlu_calls_out_of_scope_is_an_attempt_at_the_address(te
     assert read_address("out_of_scope", text) == Reading(Kind.ANSWER, " ".join(text.split()))
 
 
-@pytest.mark.parametrize("text", ["what's the weather in Berlin?", "how much has the dow changed today",
-                                  "please play some relaxing jazz music in the kitchen now", "forget it"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather in Berlin?",
+        "how much has the dow changed today",
+        "please play some relaxing jazz music in the kitchen now",
+        "forget it",
+    ],
+)
 def test_an_out_of_scope_question_or_request_during_the_address_question_is_not_taken_as_the_address(text):
     assert read_address("out_of_scope", text) == NOT_AN_ANSWER
 
 
-@pytest.mark.parametrize("text, intent, name", [
-    ("I'm Ana", "greet", "Ana"), ("call me Bob", "contact_customer_service", "Bob"),
-    ("Ana here", "nlu_fallback", "Ana"),
-    ("Ana", "nlu_fallback", "Ana"), ("it's Priya Natarajan", "greet", "Priya Natarajan"),
-])
+@pytest.mark.parametrize(
+    "text, intent, name",
+    [
+        ("I'm Ana", "greet", "Ana"),
+        ("call me Bob", "contact_customer_service", "Bob"),
+        ("Ana here", "nlu_fallback", "Ana"),
+        ("Ana", "nlu_fallback", "Ana"),
+        ("it's Priya Natarajan", "greet", "Priya Natarajan"),
+    ],
+)
 def test_failure_1_name_replies(text, intent, name):
     assert read_name(intent, text) == Reading(Kind.ANSWER, name)
 
 
-@pytest.mark.parametrize("text, intent", [("I'd rather not say", "deny"), ("no thanks", "deny"),
-                                          ("skip", "nlu_fallback"), ("I'd rather not say", "nlu_fallback")])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("I'd rather not say", "deny"),
+        ("no thanks", "deny"),
+        ("skip", "nlu_fallback"),
+        ("I'd rather not say", "nlu_fallback"),
+    ],
+)
 def test_failure_1_declining_the_name(text, intent):
     assert read_name(intent, text) == DECLINE
 

@@ -8,15 +8,21 @@ from tests.unit.conftest import active_loops, make_tracker, slot_events
 from tests.unit.domain_responses import rendered, sent
 
 
-@pytest.mark.parametrize("intent, response, text", [
-    ("greet", "utter_small_talk_greet", "Hello again!"),
-    ("thank_you", "utter_small_talk_thanks", "You're welcome!"),
-    ("out_of_scope", "utter_small_talk_out_of_scope",
-     "I'm afraid that's not something I can help with: I'm the shop's assistant."),
-    ("affirm", "utter_small_talk_yes", "Go ahead, I'm listening."),
-    ("nlu_fallback", "utter_small_talk_not_caught", "Sorry, I didn't quite catch that."),
-    (None, "utter_small_talk_not_caught", "Sorry, I didn't quite catch that."),
-])
+@pytest.mark.parametrize(
+    "intent, response, text",
+    [
+        ("greet", "utter_small_talk_greet", "Hello again!"),
+        ("thank_you", "utter_small_talk_thanks", "You're welcome!"),
+        (
+            "out_of_scope",
+            "utter_small_talk_out_of_scope",
+            "I'm afraid that's not something I can help with: I'm the shop's assistant.",
+        ),
+        ("affirm", "utter_small_talk_yes", "Go ahead, I'm listening."),
+        ("nlu_fallback", "utter_small_talk_not_caught", "Sorry, I didn't quite catch that."),
+        (None, "utter_small_talk_not_caught", "Sorry, I didn't quite catch that."),
+    ],
+)
 def test_small_talk_inside_a_form_gets_a_short_answer(intent, response, text):
     replies, events = sent(ActionSmallTalk(), make_tracker("hm", intent, active_loop="track_order_form"))
     assert replies == [Reply(response)] and events == []
@@ -29,8 +35,9 @@ def test_are_you_a_bot_inside_a_form_gets_the_usual_answer():
 
 
 def test_never_mind_stops_the_form_and_says_so():
-    tracker = make_tracker("never mind", "deny", active_loop="change_address_form",
-                           slots={"shipping_address": "12 Rose"})
+    tracker = make_tracker(
+        "never mind", "deny", active_loop="change_address_form", slots={"shipping_address": "12 Rose"}
+    )
     replies, events = sent(ActionLeaveForm(), tracker)
     assert replies == [Reply("utter_form_stopped")]
     assert rendered(replies[0]) == "No problem, I've stopped there. Is there anything else I can help you with?"
@@ -50,7 +57,11 @@ def test_leaving_an_urgent_hand_over_still_passes_it_on(tickets):
     tracker = make_tracker("forget it", "deny", active_loop="handoff_form", slots=slots)
     replies, _ = sent(ActionLeaveForm(), tracker)
     ticket = tickets.open_for_conversation("test")
-    assert replies == [Reply("utter_urgent_case_still_passed_on", {"ticket_id": ticket.id}),
-                       Reply("utter_form_stopped")]
-    assert rendered(replies[0]) == (f"Because this is urgent, I've still passed it to our team (reference "
-                                    f"#{ticket.id}); they'll reply here in this chat.")
+    assert replies == [
+        Reply("utter_urgent_case_still_passed_on", {"ticket_id": ticket.id}),
+        Reply("utter_form_stopped"),
+    ]
+    assert rendered(replies[0]) == (
+        f"Because this is urgent, I've still passed it to our team (reference "
+        f"#{ticket.id}); they'll reply here in this chat."
+    )

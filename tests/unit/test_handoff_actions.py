@@ -8,14 +8,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionHandleUnrecognised, ActionRequestHuman
 from actions.handoff import (
-    ActionAskCustomerEmail, ActionBotBack, ActionOpenTicket, ActionSettleHandoffOffer, ValidateHandoffForm,
-    ValidateHandoffOfferForm, find_email, start_handoff,
+    ActionAskCustomerEmail,
+    ActionBotBack,
+    ActionOpenTicket,
+    ActionSettleHandoffOffer,
+    ValidateHandoffForm,
+    ValidateHandoffOfferForm,
+    find_email,
+    start_handoff,
 )
 from actions.orders import ActionCancelOrder
 from customer_care.escalation import Trigger
 from customer_care.identity import VerifiedCustomer
-from tests.unit.domain_responses import said
 from tests.unit.conftest import active_loops, make_tracker, run_form_validation, slot_events
+from tests.unit.domain_responses import said
 
 OPEN_HOURS = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)  # a Tuesday, 11:00 in Berlin
 CLOSED_HOURS = datetime(2026, 3, 8, 10, 0, tzinfo=timezone.utc)  # a Sunday
@@ -35,6 +41,7 @@ def required(tracker):
 
 # Triggers
 
+
 def test_asking_for_a_person_starts_the_hand_over():
     texts, events = said(ActionRequestHuman(), make_tracker("can I talk to a human", "contact_human_agent"))
     assert "member of our team" in texts[0]
@@ -45,9 +52,15 @@ def test_asking_for_a_person_starts_the_hand_over():
 
 
 def test_asking_for_a_person_during_a_complaint_passes_the_paraphrase_on():
-    tracker = make_tracker("just get me a person", "contact_human_agent", slots={
-        "complaint_paraphrase": "your kettle leaks", "complaint_category": "damaged_item",
-        "complaint_severity": ["anger"]})
+    tracker = make_tracker(
+        "just get me a person",
+        "contact_human_agent",
+        slots={
+            "complaint_paraphrase": "your kettle leaks",
+            "complaint_category": "damaged_item",
+            "complaint_severity": ["anger"],
+        },
+    )
     _, events = said(ActionRequestHuman(), tracker)
     slots = slot_events(events)
     assert slots["handoff_summary"] == "Complaint: your kettle leaks"
@@ -57,6 +70,7 @@ def test_asking_for_a_person_during_a_complaint_passes_the_paraphrase_on():
 
 def test_asking_for_a_person_with_the_trigger_off_gives_the_contacts(monkeypatch):
     from customer_care.escalation import parse_settings
+
     settings = parse_settings({"triggers": {"customer_asked": {"enabled": False}}})
     monkeypatch.setattr("actions.conversation.escalation_settings", lambda: settings)
     texts, events = said(ActionRequestHuman(), make_tracker("a human please", "contact_human_agent"))
@@ -67,8 +81,11 @@ def test_one_message_not_understood_is_explained_two_in_a_row_go_to_a_person():
     first = [user("blorp", "nlu_fallback")]
     texts, events = said(ActionHandleUnrecognised(), make_tracker("blorp", "nlu_fallback", events=first))
     assert active_loops(events) == [] and "track an order" in texts[1]
-    both = [user("blorp", "nlu_fallback"), {"event": "action", "name": "action_handle_unrecognised"},
-            user("zzzt", "nlu_fallback")]
+    both = [
+        user("blorp", "nlu_fallback"),
+        {"event": "action", "name": "action_handle_unrecognised"},
+        user("zzzt", "nlu_fallback"),
+    ]
     texts, events = said(ActionHandleUnrecognised(), make_tracker("zzzt", "nlu_fallback", events=both))
     assert "not understanding you" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_understood"
@@ -90,8 +107,10 @@ def test_out_of_scope_requests_never_escalate():
 
 
 def test_failure_2_a_refused_cancellation_offers_a_person_instead_of_imposing_one(backend):
-    texts, events = said(ActionCancelOrder(), make_tracker(slots={"order_number": "118902", "verified_orders": ["118902"],
-                                                                      "confirm_cancellation": True}))
+    texts, events = said(
+        ActionCancelOrder(),
+        make_tracker(slots={"order_number": "118902", "verified_orders": ["118902"], "confirm_cancellation": True}),
+    )
     assert "already left our warehouse" in texts[0]
     assert slot_events(events)["handoff_trigger"] == "not_allowed"
     assert "118902" in slot_events(events)["handoff_summary"]
@@ -103,14 +122,17 @@ def offer_reads(text, intent):
     return ValidateHandoffOfferForm().extract_handoff_accepted(CollectingDispatcher(), tracker, {})
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("yes please", "affirm", {"handoff_accepted": True}),
-    ("can I talk to a human", "contact_human_agent", {"handoff_accepted": True}),
-    ("no thanks", "deny", {"handoff_accepted": False}),
-    ("never mind", "deny", {"handoff_accepted": False}),
-    ("thanks, bye", "goodbye", {}),  # the leave rule says goodbye; nobody is handed over
-    ("do you accept paypal?", "check_payment_methods", {}),  # answered after leaving the offer
-])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("yes please", "affirm", {"handoff_accepted": True}),
+        ("can I talk to a human", "contact_human_agent", {"handoff_accepted": True}),
+        ("no thanks", "deny", {"handoff_accepted": False}),
+        ("never mind", "deny", {"handoff_accepted": False}),
+        ("thanks, bye", "goodbye", {}),  # the leave rule says goodbye; nobody is handed over
+        ("do you accept paypal?", "check_payment_methods", {}),  # answered after leaving the offer
+    ],
+)
 def test_failure_2_the_offer_of_a_person_takes_yes_no_and_lets_the_customer_leave(text, intent, expected):
     assert offer_reads(text, intent) == expected
 
@@ -124,27 +146,42 @@ def test_an_accepted_offer_starts_the_hand_over_and_a_declined_one_carries_on():
     assert slot_events(events)["handoff_trigger"] is None
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("thanks, bye", "goodbye"), ("never mind", "deny"), ("forget it", "deny"), ("stop", "deny"),
-    ("do you accept paypal?", "check_payment_methods"), ("where is my order 109112", "track_order"),
-    ("are you a bot?", "bot_challenge"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("thanks, bye", "goodbye"),
+        ("never mind", "deny"),
+        ("forget it", "deny"),
+        ("stop", "deny"),
+        ("do you accept paypal?", "check_payment_methods"),
+        ("where is my order 109112", "track_order"),
+        ("are you a bot?", "bot_challenge"),
+    ],
+)
 def test_failure_2_leaving_the_email_question_is_no_address(text, intent):
     tracker = make_tracker(text, intent, slots={"requested_slot": "customer_email"})
     assert ValidateHandoffForm().extract_customer_email(CollectingDispatcher(), tracker, {}) == {}
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("ana@example.com", "nlu_fallback", "ana@example.com"), ("no", "deny", ""), ("I'd rather not", "deny", ""),
-    ("no thanks", "deny", ""), ("ana at example dot com", "nlu_fallback", "ana at example dot com"),
-])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("ana@example.com", "nlu_fallback", "ana@example.com"),
+        ("no", "deny", ""),
+        ("I'd rather not", "deny", ""),
+        ("no thanks", "deny", ""),
+        ("ana at example dot com", "nlu_fallback", "ana at example dot com"),
+    ],
+)
 def test_the_email_question_takes_an_address_or_a_no(text, intent, expected):
     tracker = make_tracker(text, intent, slots={"requested_slot": "customer_email"})
     assert ValidateHandoffForm().extract_customer_email(CollectingDispatcher(), tracker, {}) == {
-        "customer_email": expected}
+        "customer_email": expected
+    }
 
 
 # The hand-over form
+
 
 def test_no_email_is_asked_when_an_agent_is_on_duty(monkeypatch):
     on_duty(monkeypatch, True)
@@ -157,8 +194,11 @@ def test_email_is_asked_out_of_hours_unless_known(monkeypatch):
     assert required(make_tracker(slots={"customer_email": "ana@example.com"})) == []
     assert required(make_tracker(customer=VerifiedCustomer("c-9", "ana@example.com"))) == []
     # An address the page merely claims could be anyone's: it is asked for.
-    assert required(make_tracker(slots={"session_started_metadata": {"email": "Ana@Example.com"}},
-                                 metadata={"email": "Ana@Example.com"})) == ["customer_email"]
+    assert required(
+        make_tracker(
+            slots={"session_started_metadata": {"email": "Ana@Example.com"}}, metadata={"email": "Ana@Example.com"}
+        )
+    ) == ["customer_email"]
     assert required(make_tracker(slots={"customer_email": ""})) == []  # declined: the team answers in the chat
 
 
@@ -170,6 +210,7 @@ def test_an_answer_that_is_not_an_address_still_gets_validated(monkeypatch):
 
 def test_on_duty_needs_opening_hours_and_an_agent_online(agents, monkeypatch):
     from actions.handoff import live_handover_possible
+
     monkeypatch.setattr("customer_care.agents.utc_now", lambda: OPEN_HOURS)
     assert not live_handover_possible()  # open, but nobody at the console
     agents.add("sam", "Sam Lee", "a long enough password")
@@ -180,13 +221,16 @@ def test_on_duty_needs_opening_hours_and_an_agent_online(agents, monkeypatch):
     assert not live_handover_possible()  # someone online on a Sunday, but support is closed
 
 
-@pytest.mark.parametrize("text, intent, expected", [
-    ("anna.v@webpost.example", "nlu_fallback", "anna.v@webpost.example"),
-    ("sure, it's Ana.Lima@Example.COM thanks", "affirm", "ana.lima@example.com"),
-    ("", "deny", ""),
-    ("my email is ana at example dot com", "nlu_fallback", None),
-    ("<script>alert(1)</script>@x", "nlu_fallback", None),
-])
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("anna.v@webpost.example", "nlu_fallback", "anna.v@webpost.example"),
+        ("sure, it's Ana.Lima@Example.COM thanks", "affirm", "ana.lima@example.com"),
+        ("", "deny", ""),
+        ("my email is ana at example dot com", "nlu_fallback", None),
+        ("<script>alert(1)</script>@x", "nlu_fallback", None),
+    ],
+)
 def test_email_validation(text, intent, expected):
     dispatcher = CollectingDispatcher()
     result = ValidateHandoffForm().validate_customer_email(text, dispatcher, make_tracker(text, intent), {})
@@ -205,9 +249,9 @@ def test_the_email_question_says_when_the_team_is_back():
 
 # The ticket
 
+
 def handing_over(**slots):
-    events = start_handoff(Trigger.SAFETY, "Complaint (confirmed): your heater caught fire", "damaged_item",
-                           ["safety"])
+    events = start_handoff(Trigger.SAFETY, "Complaint (confirmed): your heater caught fire", "damaged_item", ["safety"])
     values = {**slot_events(events), "customer_name": "Ana Lima", **slots}
     return make_tracker("", slots=values)
 
@@ -296,8 +340,10 @@ def test_webhook_payload_links_to_the_public_console(monkeypatch, tickets):
 
 def test_webhook_payload_masks_the_summary(monkeypatch, tickets):
     on_duty(monkeypatch, True)
-    tracker = handing_over(handoff_summary="Asked for a person: my card 4111 1111 1111 1111 was charged twice",
-                           customer_name="Ana 4111111111111111")
+    tracker = handing_over(
+        handoff_summary="Asked for a person: my card 4111 1111 1111 1111 was charged twice",
+        customer_name="Ana 4111111111111111",
+    )
     payload = webhook_payload(monkeypatch, tracker)
     assert "4111" not in repr(payload)
     assert payload["summary"].endswith(" was charged twice")
@@ -316,9 +362,14 @@ def asked_for_email(text, intent):
     return tracker
 
 
-@pytest.mark.parametrize("text, intent, email", [
-    ("ana@example.com", "nlu_fallback", "ana@example.com"), ("no", "deny", ""), ("skip", "deny", ""),
-])
+@pytest.mark.parametrize(
+    "text, intent, email",
+    [
+        ("ana@example.com", "nlu_fallback", "ana@example.com"),
+        ("no", "deny", ""),
+        ("skip", "deny", ""),
+    ],
+)
 def test_the_whole_validation_keeps_the_answer_to_the_email_question(text, intent, email):
     texts, slots = run_form_validation(ValidateHandoffForm(), asked_for_email(text, intent))
     assert slots == {"customer_email": email} and texts == []

@@ -40,8 +40,15 @@ class FakeBroker:
         with self.engine.begin() as connection:
             connection.execute(insert(self.table).values(sender_id=event.get("sender_id"), data=json.dumps(event)))
 
-    def user(self, conversation: str, text: str, intent: Optional[str], confidence: Optional[float],
-             minute: float, entities: Optional[List[Dict[str, Any]]] = None) -> None:
+    def user(
+        self,
+        conversation: str,
+        text: str,
+        intent: Optional[str],
+        confidence: Optional[float],
+        minute: float,
+        entities: Optional[List[Dict[str, Any]]] = None,
+    ) -> None:
         parse_data = {
             "text": text,
             "intent": {"name": intent, "confidence": confidence} if intent else {},
@@ -50,21 +57,49 @@ class FakeBroker:
             "message_id": f"m-{conversation}-{minute}",
             "metadata": {},
         }
-        self.publish({"event": "user", "timestamp": _stamp(minute), "sender_id": conversation, "text": text,
-                      "parse_data": parse_data, "input_channel": "socketio", "message_id": parse_data["message_id"],
-                      "metadata": {}})
+        self.publish(
+            {
+                "event": "user",
+                "timestamp": _stamp(minute),
+                "sender_id": conversation,
+                "text": text,
+                "parse_data": parse_data,
+                "input_channel": "socketio",
+                "message_id": parse_data["message_id"],
+                "metadata": {},
+            }
+        )
 
     def action(self, conversation: str, name: str, minute: float) -> None:
-        self.publish({"event": "action", "timestamp": _stamp(minute), "sender_id": conversation, "name": name,
-                      "policy": "RulePolicy", "confidence": 1.0, "action_text": None, "hide_rule_turn": False})
+        self.publish(
+            {
+                "event": "action",
+                "timestamp": _stamp(minute),
+                "sender_id": conversation,
+                "name": name,
+                "policy": "RulePolicy",
+                "confidence": 1.0,
+                "action_text": None,
+                "hide_rule_turn": False,
+            }
+        )
 
     def bot(self, conversation: str, text: str, minute: float) -> None:
-        self.publish({"event": "bot", "timestamp": _stamp(minute), "sender_id": conversation, "text": text,
-                      "data": {}, "metadata": {"utter_action": "utter_x"}})
+        self.publish(
+            {
+                "event": "bot",
+                "timestamp": _stamp(minute),
+                "sender_id": conversation,
+                "text": text,
+                "data": {},
+                "metadata": {"utter_action": "utter_x"},
+            }
+        )
 
     def slot(self, conversation: str, name: str, value: Any, minute: float) -> None:
-        self.publish({"event": "slot", "timestamp": _stamp(minute), "sender_id": conversation, "name": name,
-                      "value": value})
+        self.publish(
+            {"event": "slot", "timestamp": _stamp(minute), "sender_id": conversation, "name": name, "value": value}
+        )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -80,8 +115,14 @@ def at(minute: float) -> datetime:
 
 def order_entity(text: str, number: str) -> Dict[str, Any]:
     start = text.index(number)
-    return {"entity": "order_number", "value": number, "start": start, "end": start + len(number),
-            "extractor": "RegexEntityExtractor", "processors": []}
+    return {
+        "entity": "order_number",
+        "value": number,
+        "start": start,
+        "end": start + len(number),
+        "extractor": "RegexEntityExtractor",
+        "processors": [],
+    }
 
 
 def seed_conversations(broker: FakeBroker) -> None:
@@ -293,8 +334,9 @@ def test_flags(synced: Inbox, text: str, expected: set) -> None:
 
 def test_low_confidence_threshold_is_configurable(tmp_path: Path, broker: FakeBroker) -> None:
     seed_conversations(broker)
-    inbox = Inbox(events_url=f"sqlite:///{broker.path}", database_url=f"sqlite:///{tmp_path / 'care.db'}",
-                  low_confidence=0.9)
+    inbox = Inbox(
+        events_url=f"sqlite:///{broker.path}", database_url=f"sqlite:///{tmp_path / 'care.db'}", low_confidence=0.9
+    )
     try:
         inbox.sync()
         assert "low_confidence" in flags_of(inbox, "the lid of my kettle is cracked")  # 0.88
@@ -435,7 +477,10 @@ def test_filter_by_period_is_half_open(synced: Inbox) -> None:
     groups = synced.groups(since=at(3), until=at(7), flagged_only=False)
 
     assert {group.text for group in groups} == {
-        "what's the weather in Leeds", "I want to complain", "the lid of my kettle is cracked", "no",
+        "what's the weather in Leeds",
+        "I want to complain",
+        "the lid of my kettle is cracked",
+        "no",
     }
 
 
@@ -564,8 +609,13 @@ def test_label_entities_are_checked_against_the_group_text(synced: Inbox) -> Non
     text = synced.group(ORDER_KEY).text  # type: ignore[union-attr]
     assert text == "Where is my order 123456?!"
 
-    synced.label([ORDER_KEY], "intent", reviewer="sam", intent="track_order",
-                 entities=[{"entity": "order_number", "value": "123456", "start": 18, "end": 24}])
+    synced.label(
+        [ORDER_KEY],
+        "intent",
+        reviewer="sam",
+        intent="track_order",
+        entities=[{"entity": "order_number", "value": "123456", "start": 18, "end": 24}],
+    )
     assert synced.group(ORDER_KEY).label.entities == [  # type: ignore[union-attr]
         {"entity": "order_number", "value": "123456", "start": 18, "end": 24}
     ]
@@ -580,8 +630,7 @@ def test_label_entities_are_checked_against_the_group_text(synced: Inbox) -> Non
     ]
     for entities in bad:
         with pytest.raises(InboxError):
-            synced.label([ORDER_KEY], "intent", reviewer="sam", intent="track_order",
-                         entities=entities)  # type: ignore[arg-type]
+            synced.label([ORDER_KEY], "intent", reviewer="sam", intent="track_order", entities=entities)  # type: ignore[arg-type]
 
 
 def test_unlabel(synced: Inbox) -> None:
@@ -594,8 +643,13 @@ def test_unlabel(synced: Inbox) -> None:
 
 
 def test_approved_examples(synced: Inbox) -> None:
-    synced.label([ORDER_KEY], "intent", reviewer="sam", intent="track_order",
-                 entities=[{"entity": "order_number", "value": "123456", "start": 18, "end": 24}])
+    synced.label(
+        [ORDER_KEY],
+        "intent",
+        reviewer="sam",
+        intent="track_order",
+        entities=[{"entity": "order_number", "value": "123456", "start": 18, "end": 24}],
+    )
     synced.label([GIFT_KEY], "new_intent", reviewer="sam", intent="gift_wrapping")
     synced.label([WEATHER_KEY], "out_of_scope", reviewer="sam")
     synced.label(["hello there"], "discard", reviewer="sam")
@@ -603,14 +657,22 @@ def test_approved_examples(synced: Inbox) -> None:
     assert synced.approved_examples() == [
         ApprovedExample("do you do gift wrapping", "gift_wrapping", []),
         ApprovedExample("what's the weather in Leeds", "out_of_scope", []),
-        ApprovedExample("Where is my order 123456?!", "track_order",
-                        [{"entity": "order_number", "value": "123456", "start": 18, "end": 24}]),
+        ApprovedExample(
+            "Where is my order 123456?!",
+            "track_order",
+            [{"entity": "order_number", "value": "123456", "start": 18, "end": 24}],
+        ),
     ]
 
 
 def test_approved_example_keeps_the_wording_that_was_labelled(synced: Inbox, broker: FakeBroker) -> None:
-    synced.label([ORDER_KEY], "intent", reviewer="sam", intent="track_order",
-                 entities=[{"entity": "order_number", "value": "123456", "start": 18, "end": 24}])
+    synced.label(
+        [ORDER_KEY],
+        "intent",
+        reviewer="sam",
+        intent="track_order",
+        entities=[{"entity": "order_number", "value": "123456", "start": 18, "end": 24}],
+    )
     for minute in (20, 21):  # a wording now more frequent than the labelled one
         broker.user(f"c-{minute}", "where is my order 111111", "track_order", 0.9, minute)
     synced.sync()
@@ -624,8 +686,9 @@ def test_label_kinds_are_the_documented_ones() -> None:
     assert FLAGS == ("low_confidence", "fallback", "escalated", "paraphrase_denied", "agent_marked")
 
 
-def test_the_customers_answer_to_a_clarifying_question_is_kept_with_the_message(inbox: Inbox,
-                                                                                 broker: FakeBroker) -> None:
+def test_the_customers_answer_to_a_clarifying_question_is_kept_with_the_message(
+    inbox: Inbox, broker: FakeBroker
+) -> None:
     # Two customers the NLU could not decide on; each presses the intent they meant.
     broker.user("c-1", "what if I cancel", "nlu_fallback", 0.41, 1)
     broker.bot("c-1", "Just to be sure: do you want to cancel an order, or know what cancelling costs?", 1.1)

@@ -23,8 +23,15 @@ def featurized(text: str, intent: str = "") -> Message:
     """A message with the features a pipeline would give it: word counts, and a made-up 'embedding'."""
     words = text.lower().split()
     counts = np.array([[words.count(word) for word in VOCABULARY]], dtype=float)
-    embedding = np.array([[float("order" in words or "parcel" in words), float("refund" in words or "money" in words),
-                           float("weather" in words or "rain" in words)]])
+    embedding = np.array(
+        [
+            [
+                float("order" in words or "parcel" in words),
+                float("refund" in words or "money" in words),
+                float("weather" in words or "rain" in words),
+            ]
+        ]
+    )
     message = Message({TEXT: text, **({INTENT: intent} if intent else {})})
     message.add_features(Features(scipy.sparse.coo_matrix(counts), "sentence", TEXT, "words"))
     message.add_features(Features(embedding, "sentence", TEXT, "meaning"))
@@ -32,9 +39,15 @@ def featurized(text: str, intent: str = "") -> Message:
 
 
 TRAINING = [
-    ("where is my order", "track_order"), ("where is my parcel", "track_order"), ("order where", "track_order"),
-    ("refund my money", "get_refund"), ("money back", "get_refund"), ("refund back", "get_refund"),
-    ("weather rain", "out_of_scope"), ("rain", "out_of_scope"), ("weather", "out_of_scope"),
+    ("where is my order", "track_order"),
+    ("where is my parcel", "track_order"),
+    ("order where", "track_order"),
+    ("refund my money", "get_refund"),
+    ("money back", "get_refund"),
+    ("refund back", "get_refund"),
+    ("weather rain", "out_of_scope"),
+    ("rain", "out_of_scope"),
+    ("weather", "out_of_scope"),
 ]
 
 
@@ -45,7 +58,9 @@ def storage(tmp_path: Path) -> LocalModelStorage:
 
 def trained(storage: LocalModelStorage, **config) -> LinearIntentClassifier:
     classifier = LinearIntentClassifier.create(
-        {**LinearIntentClassifier.get_default_config(), **config}, storage, Resource("intents"),
+        {**LinearIntentClassifier.get_default_config(), **config},
+        storage,
+        Resource("intents"),
         ExecutionContext(graph_schema=None, node_name="intents"),
     )
     classifier.train(TrainingData([featurized(text, intent) for text, intent in TRAINING]))
@@ -98,7 +113,9 @@ def test_a_trained_classifier_loads_back_from_plain_arrays(storage: LocalModelSt
         with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:  # no object arrays inside
             assert set(arrays.files) == {"idf", "embedding_weight", "weights", "bias", "labels"}
     loaded = LinearIntentClassifier.load(
-        LinearIntentClassifier.get_default_config(), storage, Resource("intents"),
+        LinearIntentClassifier.get_default_config(),
+        storage,
+        Resource("intents"),
         ExecutionContext(graph_schema=None, node_name="intents"),
     )
     for text in ["where is the parcel", "money back please", "rain tomorrow"]:
@@ -107,7 +124,9 @@ def test_a_trained_classifier_loads_back_from_plain_arrays(storage: LocalModelSt
 
 def test_an_untrained_classifier_predicts_nothing_instead_of_failing(storage: LocalModelStorage) -> None:
     empty = LinearIntentClassifier.load(
-        LinearIntentClassifier.get_default_config(), storage, Resource("never-trained"),
+        LinearIntentClassifier.get_default_config(),
+        storage,
+        Resource("never-trained"),
         ExecutionContext(graph_schema=None, node_name="intents"),
     )
     assert intent_of(empty, "where is my order") == {"name": None, "confidence": 0.0}

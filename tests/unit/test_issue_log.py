@@ -44,7 +44,11 @@ def complaint(
     **fields: object,
 ) -> IssueEntry:
     return IssueEntry(
-        conversation_id=conversation_id, kind="complaint", category=category, paraphrase=paraphrase, created_at=at,
+        conversation_id=conversation_id,
+        kind="complaint",
+        category=category,
+        paraphrase=paraphrase,
+        created_at=at,
         **fields,
     )
 
@@ -243,8 +247,14 @@ def test_periods_are_half_open(log: IssueLog) -> None:
 
 def test_counts_categories_in_the_period(log: IssueLog) -> None:
     for category, days_ago in [
-        ("late_delivery", 1), ("late_delivery", 2), ("late_delivery", 3), ("damaged_item", 1),
-        ("billing", 4), ("billing", 5), (None, 1), ("damaged_item", 9),  # the last is outside the period
+        ("late_delivery", 1),
+        ("late_delivery", 2),
+        ("late_delivery", 3),
+        ("damaged_item", 1),
+        ("billing", 4),
+        ("billing", 5),
+        (None, 1),
+        ("damaged_item", 9),  # the last is outside the period
     ]:
         log.record(complaint(category=category, at=NOW - timedelta(days=days_ago)))
     counts = log.category_counts(NOW - timedelta(days=7), NOW)
@@ -252,10 +262,15 @@ def test_counts_categories_in_the_period(log: IssueLog) -> None:
 
 
 def test_frequency_report_compares_with_the_previous_period(log: IssueLog) -> None:
-    current = [("late_delivery", 1), ("late_delivery", 3), ("late_delivery", 6), ("damaged_item", 2),
-               ("wrong_item", 5)]
-    previous = [("late_delivery", 8), ("damaged_item", 9), ("damaged_item", 10), ("damaged_item", 13),
-                ("damaged_item", 14), ("billing", 12)]
+    current = [("late_delivery", 1), ("late_delivery", 3), ("late_delivery", 6), ("damaged_item", 2), ("wrong_item", 5)]
+    previous = [
+        ("late_delivery", 8),
+        ("damaged_item", 9),
+        ("damaged_item", 10),
+        ("damaged_item", 13),
+        ("damaged_item", 14),
+        ("billing", 12),
+    ]
     for category, days_ago in current + previous + [("billing", 15)]:  # 15 days ago: in neither period
         log.record(complaint(category=category, at=NOW - timedelta(days=days_ago)))
     log.record(IssueEntry(conversation_id="f", kind="fallback", raw_text="hmm", created_at=NOW - timedelta(days=1)))
@@ -272,7 +287,11 @@ def test_frequency_report_compares_with_the_previous_period(log: IssueLog) -> No
         CategoryTrend("billing", 0, 1),  # gone this week, still listed
     ]
     assert [(trend.change, trend.trend) for trend in report.categories] == [
-        (2, "↑ +200%"), (-3, "↓ -75%"), (1, "↑ new"), (1, "↑ new"), (-1, "↓ -100%"),
+        (2, "↑ +200%"),
+        (-3, "↓ -75%"),
+        (1, "↑ new"),
+        (1, "↑ new"),
+        (-1, "↓ -100%"),
     ]
     assert report.kinds == [("complaint", 5), ("fallback", 1)]
     assert report.trend == "→ 0%"
@@ -285,8 +304,16 @@ def test_frequency_report_needs_a_positive_period(log: IssueLog) -> None:
 
 @pytest.mark.parametrize(
     "count, previous, expected",
-    [(3, 2, "↑ +50%"), (1, 4, "↓ -75%"), (2, 2, "→ 0%"), (2, 0, "↑ new"), (0, 0, "→ 0%"), (0, 3, "↓ -100%"),
-     (2, 3, "↓ -33%"), (1001, 1000, "↑ +0%")],
+    [
+        (3, 2, "↑ +50%"),
+        (1, 4, "↓ -75%"),
+        (2, 2, "→ 0%"),
+        (2, 0, "↑ new"),
+        (0, 0, "→ 0%"),
+        (0, 3, "↓ -100%"),
+        (2, 3, "↓ -33%"),
+        (1001, 1000, "↑ +0%"),
+    ],
 )
 def test_describes_trends(count: int, previous: int, expected: str) -> None:
     assert describe_trend(count, previous) == expected
@@ -311,7 +338,10 @@ def test_common_phrases_skip_stop_words_and_pronouns(log: IssueLog) -> None:
 
     # "parcel not" is in three entries ("did not arrive" too), the longer "parcel not arrived" in two.
     assert phrases == [
-        ("parcel not", 3), ("parcel not arrived", 2), ("website keeps logging", 2), ("charged twice", 2),
+        ("parcel not", 3),
+        ("parcel not arrived", 2),
+        ("website keeps logging", 2),
+        ("charged twice", 2),
     ]
     assert not any(word in phrase.split() for phrase, _ in phrases for word in ("you", "your", "my", "the"))
 

@@ -69,8 +69,7 @@ def test_a_quiet_day_or_a_successful_login_forgets_the_locks(url: str) -> None:
 
     assert store.retry_after("alice", "198.51.100.1", now=NOW + timedelta(days=1, minutes=11)) is None
     fail(store, 5, NOW + timedelta(days=1, minutes=12))
-    assert store.retry_after("alice", "198.51.100.1", now=NOW + timedelta(days=1, minutes=12)) == \
-        timedelta(minutes=5)
+    assert store.retry_after("alice", "198.51.100.1", now=NOW + timedelta(days=1, minutes=12)) == timedelta(minutes=5)
 
 
 def test_twenty_failures_from_one_address_lock_it_whatever_the_usernames(url: str) -> None:

@@ -1,7 +1,11 @@
 import pytest
 
 from customer_care.names import (
-    declines_to_give_name, extract_name, first_name, introduces_name, looks_like_keyboard_mashing,
+    declines_to_give_name,
+    extract_name,
+    first_name,
+    introduces_name,
+    looks_like_keyboard_mashing,
 )
 
 
@@ -61,8 +65,21 @@ def test_replies_that_only_look_like_introductions_are_not_names(text):
     assert extract_name(text) is None
 
 
-@pytest.mark.parametrize("text", ["I'd rather not say", "rather not", "no thanks", "No, thank you.", "skip", "pass",
-                                  "prefer not to say", "none of your business", "never mind", "nope"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather not say",
+        "rather not",
+        "no thanks",
+        "No, thank you.",
+        "skip",
+        "pass",
+        "prefer not to say",
+        "none of your business",
+        "never mind",
+        "nope",
+    ],
+)
 def test_failure_1_declining_to_give_a_name(text):
     assert declines_to_give_name(text)
 
@@ -82,6 +99,7 @@ def test_keyboard_mashing_is_no_name():
 
 def test_long_input_is_capped_and_read_quickly():
     import time
+
     started = time.perf_counter()
     for text in ["I'm " + "a" * 100_000, "call me " + "Bob " * 50_000, "no " * 50_000, "'" * 100_000]:
         assert extract_name(text) is None

@@ -66,11 +66,18 @@ def f1_by_hand(pairs):
 def test_per_intent_f1_gives_the_textbook_figures(seed):
     chooser = random.Random(seed)
     intents = ["greet", "track_order", "get_refund", "out_of_scope", "never_expected"]
-    predictions = [prediction(chooser.choice(intents[:4]), top := chooser.choice(intents + [FALLBACK]), 0.9,
-                              predicted=top) for _ in range(60)]
+    predictions = [
+        prediction(chooser.choice(intents[:4]), top := chooser.choice(intents + [FALLBACK]), 0.9, predicted=top)
+        for _ in range(60)
+    ]
     rejected = {"out_of_scope", FALLBACK}
-    pairs = [("out_of_scope" if p.expected in rejected else p.expected,
-              "out_of_scope" if p.predicted in rejected else p.predicted) for p in predictions]
+    pairs = [
+        (
+            "out_of_scope" if p.expected in rejected else p.expected,
+            "out_of_scope" if p.predicted in rejected else p.predicted,
+        )
+        for p in predictions
+    ]
     assert per_intent_f1(predictions) == pytest.approx(f1_by_hand(pairs))
     assert per_intent_f1([]) == {}
 
@@ -94,7 +101,7 @@ def test_report_sweeps_thresholds_and_ambiguity_marking_the_configured_ones():
     ]
     lines = report(predictions, 0.35, 0.1, [0.3, 0.35]).splitlines()
     header = next(n for n, line in enumerate(lines) if line.strip().startswith("ambiguity"))
-    rows = {line.split()[0]: line.split()[1:] for line in lines[header + 1:] if line.strip()[:1].isdigit()}
+    rows = {line.split()[0]: line.split()[1:] for line in lines[header + 1 :] if line.strip()[:1].isdigit()}
     assert rows["0.00"] == ["100.0%", "100.0%"]
     assert rows["0.02"] == ["100.0%", "100.0%"]
     assert rows["0.05"] == ["100.0%", "100.0%"]

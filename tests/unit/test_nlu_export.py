@@ -47,8 +47,7 @@ def project(tmp_path: Path) -> Dict[str, Path]:
 
 
 def export(project: Dict[str, Path], examples: Sequence[ApprovedExample]):
-    return export_examples(examples, nlu_dir=project["nlu_dir"], domain_path=project["domain"],
-                           out_path=project["out"])
+    return export_examples(examples, nlu_dir=project["nlu_dir"], domain_path=project["domain"], out_path=project["out"])
 
 
 def loaded(path: Path) -> TrainingData:
@@ -123,13 +122,16 @@ def test_a_relabelled_example_moves_to_its_new_intent(project: Dict[str, Path]) 
 
 
 def test_examples_the_training_data_has_in_other_words_are_skipped(project: Dict[str, Path]) -> None:
-    result = export(project, [
-        ApprovedExample("TRACK MY PARCEL!!", "track_order", []),
-        ApprovedExample("Where is my order 999999?", "track_order", []),
-        ApprovedExample("Hello.", "contact_human_agent", []),  # known under another intent: skipped too
-        ApprovedExample("gift wrap?", "place_order", []),
-        ApprovedExample("Gift wrap", "place_order", []),  # a duplicate within the export
-    ])
+    result = export(
+        project,
+        [
+            ApprovedExample("TRACK MY PARCEL!!", "track_order", []),
+            ApprovedExample("Where is my order 999999?", "track_order", []),
+            ApprovedExample("Hello.", "contact_human_agent", []),  # known under another intent: skipped too
+            ApprovedExample("gift wrap?", "place_order", []),
+            ApprovedExample("Gift wrap", "place_order", []),  # a duplicate within the export
+        ],
+    )
 
     assert result.skipped_existing == 3
     assert result.written == 1
@@ -137,19 +139,24 @@ def test_examples_the_training_data_has_in_other_words_are_skipped(project: Dict
 
 
 def test_personal_data_is_masked_before_writing(project: Dict[str, Path]) -> None:
-    export(project, [
-        ApprovedExample("please update my email to jane.doe@example.com", "edit_account", []),
-        ApprovedExample("charge 4111 1111 1111 1111 failed for order 104233", "payment_issue", []),
-        ApprovedExample("my card is [card] and it was refused", "payment_issue", []),  # masked by the inbox
-    ])
+    export(
+        project,
+        [
+            ApprovedExample("please update my email to jane.doe@example.com", "edit_account", []),
+            ApprovedExample("charge 4111 1111 1111 1111 failed for order 104233", "payment_issue", []),
+            ApprovedExample("my card is [card] and it was refused", "payment_issue", []),  # masked by the inbox
+        ],
+    )
 
     content = project["out"].read_text(encoding="utf-8")
     assert "jane.doe" not in content and "4111" not in content
     data = loaded(project["out"])
     texts = examples_by_intent(data)
     assert texts["edit_account"] == ["please update my email to <email>"]
-    assert sorted(texts["payment_issue"]) == ["charge <card> failed for order 104233",
-                                             "my card is <card> and it was refused"]
+    assert sorted(texts["payment_issue"]) == [
+        "charge <card> failed for order 104233",
+        "my card is <card> and it was refused",
+    ]
     assert all(not message.get("entities") for message in data.training_examples)
 
 
@@ -193,11 +200,14 @@ def test_render_example_synonym_form() -> None:
 def test_new_intent_goes_into_the_domain_with_a_placeholder_response(project: Dict[str, Path]) -> None:
     original = project["domain"].read_text(encoding="utf-8")
 
-    result = export(project, [
-        ApprovedExample("do you do gift wrapping", "gift_wrapping", []),
-        ApprovedExample("can you wrap it as a present", "gift_wrapping", []),
-        *BASIC,
-    ])
+    result = export(
+        project,
+        [
+            ApprovedExample("do you do gift wrapping", "gift_wrapping", []),
+            ApprovedExample("can you wrap it as a present", "gift_wrapping", []),
+            *BASIC,
+        ],
+    )
 
     assert result.new_intents == ["gift_wrapping"]
     edited = project["domain"].read_text(encoding="utf-8")
@@ -207,19 +217,24 @@ def test_new_intent_goes_into_the_domain_with_a_placeholder_response(project: Di
     # Appended after the last entry, before the blank line that ends each section.
     assert "  - out_of_scope\n  - gift_wrapping\n\nentities:\n" in edited
     last_response_line = original.split("\n\nsession_config:")[0].splitlines()[-1]
-    assert (f"{last_response_line}\n  utter_answer_gift_wrapping:\n"
-            f"    - text: \"{PLACEHOLDER_RESPONSE}\"\n\nsession_config:\n") in edited
+    assert (
+        f"{last_response_line}\n  utter_answer_gift_wrapping:\n"
+        f'    - text: "{PLACEHOLDER_RESPONSE}"\n\nsession_config:\n'
+    ) in edited
     diff = [line for line in difflib.ndiff(original.splitlines(), edited.splitlines()) if line[:1] in "+-"]
-    assert sorted(diff) == sorted([
-        "+   - gift_wrapping",
-        "+   utter_answer_gift_wrapping:",
-        f'+     - text: "{PLACEHOLDER_RESPONSE}"',
-    ])
+    assert sorted(diff) == sorted(
+        [
+            "+   - gift_wrapping",
+            "+   utter_answer_gift_wrapping:",
+            f'+     - text: "{PLACEHOLDER_RESPONSE}"',
+        ]
+    )
     domain = Domain.load(str(project["domain"]))
     assert "gift_wrapping" in domain.intents
     assert domain.responses["utter_answer_gift_wrapping"] == [{"text": PLACEHOLDER_RESPONSE}]
     assert examples_by_intent(loaded(project["out"]))["gift_wrapping"] == [
-        "can you wrap it as a present", "do you do gift wrapping",
+        "can you wrap it as a present",
+        "do you do gift wrapping",
     ]
 
 
@@ -238,8 +253,14 @@ def test_known_intents_and_a_second_export_leave_the_domain_alone(project: Dict[
     "example, message",
     [
         (ApprovedExample("hi", "Bad Intent", []), "intent name"),
-        (ApprovedExample("order 104233 please", "track_order",
-                         [{"entity": "parcel_id", "value": "104233", "start": 6, "end": 12}]), "parcel_id"),
+        (
+            ApprovedExample(
+                "order 104233 please",
+                "track_order",
+                [{"entity": "parcel_id", "value": "104233", "start": 6, "end": 12}],
+            ),
+            "parcel_id",
+        ),
     ],
 )
 def test_bad_data_is_an_export_error(project: Dict[str, Path], example: ApprovedExample, message: str) -> None:
@@ -267,8 +288,12 @@ def test_command_exports_the_inbox_and_explains_new_intents(
     broker.user("c-1", "do you do gift wrapping", "nlu_fallback", 0.3, 0)
     broker.user("c-2", "Track my parcel!", "track_order", 0.4, 1)
     broker.close()
-    urls = ["--events-url", f"sqlite:///{tmp_path / 'events.db'}",
-            "--database-url", f"sqlite:///{tmp_path / 'care.db'}"]
+    urls = [
+        "--events-url",
+        f"sqlite:///{tmp_path / 'events.db'}",
+        "--database-url",
+        f"sqlite:///{tmp_path / 'care.db'}",
+    ]
     paths = ["--nlu-dir", str(project["nlu_dir"]), "--domain", str(project["domain"]), "--out", str(project["out"])]
 
     assert inbox_export.main([*urls, *paths]) == 0
@@ -283,9 +308,11 @@ def test_command_exports_the_inbox_and_explains_new_intents(
     out = capsys.readouterr().out
     assert "Synced" not in out
     assert "1 example" in out and "Skipped 1 approved example" in out
-    assert ("New intent gift_wrapping: added to domain.yml with a placeholder answer utter_answer_gift_wrapping. "
-            "Still needed: write the real answer there, and add gift_wrapping to the shop questions in "
-            "data/rules/shop_questions.yml (docs/adding_a_shop_question.md); then make retrain.") in out
+    assert (
+        "New intent gift_wrapping: added to domain.yml with a placeholder answer utter_answer_gift_wrapping. "
+        "Still needed: write the real answer there, and add gift_wrapping to the shop questions in "
+        "data/rules/shop_questions.yml (docs/adding_a_shop_question.md); then make retrain."
+    ) in out
     assert examples_by_intent(loaded(project["out"])) == {"gift_wrapping": ["do you do gift wrapping"]}
 
 
@@ -297,9 +324,19 @@ def test_command_fails_clearly_on_bad_data(
     inbox.close()
     project["out"].write_text('version: "3.1"\nnlu: []\n', encoding="utf-8")
 
-    code = inbox_export.main(["--no-sync", "--database-url", f"sqlite:///{tmp_path / 'care.db'}",
-                              "--nlu-dir", str(project["nlu_dir"]), "--domain", str(project["domain"]),
-                              "--out", str(project["out"])])
+    code = inbox_export.main(
+        [
+            "--no-sync",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'care.db'}",
+            "--nlu-dir",
+            str(project["nlu_dir"]),
+            "--domain",
+            str(project["domain"]),
+            "--out",
+            str(project["out"]),
+        ]
+    )
 
     assert code == 1
     assert "broken.yml" in capsys.readouterr().err
@@ -308,9 +345,19 @@ def test_command_fails_clearly_on_bad_data(
 def test_command_with_nothing_to_export(
     tmp_path: Path, project: Dict[str, Path], capsys: pytest.CaptureFixture
 ) -> None:
-    code = inbox_export.main(["--no-sync", "--database-url", f"sqlite:///{tmp_path / 'care.db'}",
-                              "--nlu-dir", str(project["nlu_dir"]), "--domain", str(project["domain"]),
-                              "--out", str(project["out"])])
+    code = inbox_export.main(
+        [
+            "--no-sync",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'care.db'}",
+            "--nlu-dir",
+            str(project["nlu_dir"]),
+            "--domain",
+            str(project["domain"]),
+            "--out",
+            str(project["out"]),
+        ]
+    )
     assert code == 0
     assert "No reviewed examples" in capsys.readouterr().out
     assert not project["out"].exists()

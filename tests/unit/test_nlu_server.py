@@ -15,10 +15,10 @@ import requests
 from rasa.core.channels import UserMessage
 from rasa.core.http_interpreter import RasaNLUHttpInterpreter
 from rasa.utils.endpoints import EndpointConfig
+from sanic_serving import serving
 
 from addons import nlu_server
 from addons.nlu_server import ServedModel, create_app
-from sanic_serving import serving
 
 TOKEN = "a-token-for-the-tests"
 
@@ -36,8 +36,12 @@ class FakeModels:
             raise ValueError("not a model")
 
         async def parse(text: str) -> Dict[str, Any]:
-            return {"text": text, "intent": {"name": "greet", "confidence": 0.9}, "entities": [],
-                    "model": os.path.basename(model_file)}
+            return {
+                "text": text,
+                "intent": {"name": "greet", "confidence": 0.9},
+                "entities": [],
+                "model": os.path.basename(model_file),
+            }
 
         return parse
 
@@ -96,32 +100,41 @@ def test_a_missing_or_wrong_token_is_refused(models_dir: Path, fakes: FakeModels
     with serving(create_app(ServedModel(str(models_dir), fakes.load), TOKEN, reload_every=None)) as url:
         # Rasa's interpreter turns a refusal into an empty parse (no intent), and logs it.
         assert parse_through_rasa(url, "another-token", "hi")["intent"]["name"] == ""
-        for body in ({"text": "hi"}, {"text": "hi", "token": ""}, {"text": "hi", "token": TOKEN + "x"},
-                     {"text": "hi", "token": None}):
+        for body in (
+            {"text": "hi"},
+            {"text": "hi", "token": ""},
+            {"text": "hi", "token": TOKEN + "x"},
+            {"text": "hi", "token": None},
+        ):
             response = requests.post(f"{url}/model/parse", json=body, timeout=5)
             assert response.status_code == 401
             assert response.json()["message"] == "Missing or wrong token."
         assert status(url)["messages_parsed"] == 0
 
 
-@pytest.mark.parametrize("body, message", [
-    (b"", "The body must be a JSON object with a 'text'."),
-    (b"{not json", "The body must be a JSON object with a 'text'."),
-    (b"\xff\xfe\x00binary", "The body must be a JSON object with a 'text'."),
-    (b'["hi"]', "The body must be a JSON object with a 'text'."),
-    (f'{{"token": "{TOKEN}"}}'.encode(), "'text' must be a string."),
-    (f'{{"token": "{TOKEN}", "text": 42}}'.encode(), "'text' must be a string."),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"", "The body must be a JSON object with a 'text'."),
+        (b"{not json", "The body must be a JSON object with a 'text'."),
+        (b"\xff\xfe\x00binary", "The body must be a JSON object with a 'text'."),
+        (b'["hi"]', "The body must be a JSON object with a 'text'."),
+        (f'{{"token": "{TOKEN}"}}'.encode(), "'text' must be a string."),
+        (f'{{"token": "{TOKEN}", "text": 42}}'.encode(), "'text' must be a string."),
+    ],
+)
 def test_malformed_requests_get_a_clear_400(models_dir: Path, fakes: FakeModels, body: bytes, message: str):
     with serving(create_app(ServedModel(str(models_dir), fakes.load), TOKEN, reload_every=None)) as url:
-        response = requests.post(f"{url}/model/parse", data=body, timeout=5,
-                                 headers={"Content-Type": "application/json"})
+        response = requests.post(
+            f"{url}/model/parse", data=body, timeout=5, headers={"Content-Type": "application/json"}
+        )
         assert response.status_code == 400
         assert response.json() == {"status": "failure", "message": message}
 
 
-def test_a_worker_without_a_token_does_not_start(models_dir: Path, fakes: FakeModels,
-                                                  monkeypatch: pytest.MonkeyPatch, capsys):
+def test_a_worker_without_a_token_does_not_start(
+    models_dir: Path, fakes: FakeModels, monkeypatch: pytest.MonkeyPatch, capsys
+):
     with pytest.raises(ValueError):
         create_app(ServedModel(str(models_dir), fakes.load), "")
     monkeypatch.delenv(nlu_server.TOKEN_VARIABLE, raising=False)

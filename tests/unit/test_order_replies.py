@@ -21,8 +21,11 @@ def test_format_day_is_relative_near_today():
     "number, response, values",
     [
         ("104233", "utter_order_processing_with_date", {"expected_day": "Friday, 13 March"}),
-        ("109112", "utter_order_shipped", {"carrier": "DHL", "tracking_code": "JD014600006281234561",
-                                           "expected_day": "tomorrow"}),
+        (
+            "109112",
+            "utter_order_shipped",
+            {"carrier": "DHL", "tracking_code": "JD014600006281234561", "expected_day": "tomorrow"},
+        ),
         ("110348", "utter_order_out_for_delivery", {"carrier": "Hermes"}),
         ("111920", "utter_order_delivered", {"delivered_day": "Monday, 2 March", "carrier": "DPD"}),
         ("117388", "utter_order_was_cancelled", {}),
@@ -51,42 +54,54 @@ def test_refund_status_by_refund_state(backend, profile, number, response, value
 
 
 def test_cancellation_replies(backend, profile):
-    assert order_replies.cancellation_question(backend.find_order("104233")).response == \
-        "utter_ask_cancellation_of_order"
+    assert (
+        order_replies.cancellation_question(backend.find_order("104233")).response == "utter_ask_cancellation_of_order"
+    )
     shipped = order_replies.cannot_cancel(backend.find_order("109112"), profile)
     assert shipped.response == "utter_order_cannot_be_cancelled" and shipped.values["return_fee"] == "€5.95"
-    assert order_replies.cannot_cancel(backend.find_order("117388"), profile).response == \
-        "utter_order_already_cancelled"
+    assert (
+        order_replies.cannot_cancel(backend.find_order("117388"), profile).response == "utter_order_already_cancelled"
+    )
     done = order_replies.order_cancelled(backend.cancel_order("104233"), profile, "Sarah")
-    assert done == Reply("utter_order_cancelled", {"order_number": "104233", "total": "€39.90",
-                                                   "refund_processing_days": 5, "name": "Sarah"})
+    assert done == Reply(
+        "utter_order_cancelled",
+        {"order_number": "104233", "total": "€39.90", "refund_processing_days": 5, "name": "Sarah"},
+    )
     assert "name" not in order_replies.order_cancelled(backend.find_order("104233"), profile).values
-    assert order_replies.cancellation_kept("104233") == Reply("utter_order_cancellation_kept",
-                                                              {"order_number": "104233"})
+    assert order_replies.cancellation_kept("104233") == Reply(
+        "utter_order_cancellation_kept", {"order_number": "104233"}
+    )
 
 
 def test_address_replies(backend):
-    assert order_replies.cannot_change_address(backend.find_order("109112")).values["tracking_code"] == \
-        "JD014600006281234561"
+    assert (
+        order_replies.cannot_change_address(backend.find_order("109112")).values["tracking_code"]
+        == "JD014600006281234561"
+    )
     assert order_replies.cannot_change_address(backend.find_order("117388")) == Reply(
-        "utter_order_has_no_address_to_change", {"order_number": "117388", "status": "cancelled"})
+        "utter_order_has_no_address_to_change", {"order_number": "117388", "status": "cancelled"}
+    )
     changed = backend.change_shipping_address("104587", "Hafenweg 9, 20457 Hamburg")
     assert order_replies.address_changed(changed) == Reply(
-        "utter_order_address_changed", {"order_number": "104587", "shipping_address": "Hafenweg 9, 20457 Hamburg"})
+        "utter_order_address_changed", {"order_number": "104587", "shipping_address": "Hafenweg 9, 20457 Hamburg"}
+    )
 
 
 def test_order_number_problems_explain_the_format():
     assert order_replies.order_number_problem(OrderNumberProblem.WRONG_LENGTH) == Reply(
-        "utter_order_number_wrong_length", {"digits": 6})
+        "utter_order_number_wrong_length", {"digits": 6}
+    )
     assert order_replies.order_number_problem(OrderNumberProblem.MISSING).response == "utter_order_number_missing"
 
 
 def test_unknown_order_is_kind_and_points_to_the_account(profile):
     assert order_replies.unknown_order_on_account("999999", profile) == Reply(
-        "utter_unknown_order_on_account", {"order_number": "999999", "orders_url": profile.url("orders")})
+        "utter_unknown_order_on_account", {"order_number": "999999", "orders_url": profile.url("orders")}
+    )
     # The same reply whichever number was asked for: it never tells which order numbers exist.
     assert order_replies.order_details_do_not_match(profile) == Reply(
-        "utter_order_details_do_not_match", {"orders_url": profile.url("orders")})
+        "utter_order_details_do_not_match", {"orders_url": profile.url("orders")}
+    )
 
 
 def every_reply(profile):
@@ -95,8 +110,14 @@ def every_reply(profile):
         yield order_replies.tracking_status(order, TODAY), {}
         yield order_replies.refund_status(order, profile, TODAY), {}
         # As the actions send them: the question only while the order can be cancelled, the refusals after.
-        yield (order_replies.cancellation_question(order) if order.can_be_cancelled else
-               order_replies.cannot_cancel(order, profile)), {}
+        yield (
+            (
+                order_replies.cancellation_question(order)
+                if order.can_be_cancelled
+                else order_replies.cannot_cancel(order, profile)
+            ),
+            {},
+        )
         if not order.address_can_change:
             yield order_replies.cannot_change_address(order), {}
         for name in (None, "Ana"):
@@ -119,21 +140,44 @@ def test_every_reply_renders_from_the_domain_without_a_gap(profile):
     # The sample orders reach every response of the order replies but one: a processing order without a date.
     sent_by_actions_alone = {"utter_order_team_may_find_a_way", "utter_order_number_help"}
     assert {reply.response for reply, _ in replies} | {"utter_order_processing"} == {
-        name for name in DOMAIN.responses if name.startswith(("utter_order_", "utter_refund_"))
-        and name not in sent_by_actions_alone} | {"utter_ask_cancellation_of_order", "utter_unknown_order_on_account"}
+        name
+        for name in DOMAIN.responses
+        if name.startswith(("utter_order_", "utter_refund_")) and name not in sent_by_actions_alone
+    } | {"utter_ask_cancellation_of_order", "utter_unknown_order_on_account"}
 
 
-@pytest.mark.parametrize("reply, slots, text", [
-    (Reply("utter_order_processing", {"order_number": "104233", "items": "Electric kettle"}), {},
-     "Order 104233 (Electric kettle) is being packed in our warehouse. I'll have a tracking number once it ships."),
-    (Reply("utter_order_address_changed", {"order_number": "104587", "shipping_address": "Hafenweg 9, 20457 Hamburg",
-                                           "name": "Tom"}), {"customer_name": "Tom Okafor"},
-     "Done, Tom: order 104587 will now be delivered to Hafenweg 9, 20457 Hamburg."),
-    (Reply("utter_order_address_changed", {"order_number": "104587", "shipping_address": "Hafenweg 9, 20457 Hamburg"}),
-     {}, "Done: order 104587 will now be delivered to Hafenweg 9, 20457 Hamburg."),
-    (Reply("utter_order_number_wrong_length", {"digits": 6}), {},
-     "Hmm, that number doesn't look right: order numbers have 6 digits, like 104233. You'll find yours in the "
-     "order confirmation e-mail."),
-])
+@pytest.mark.parametrize(
+    "reply, slots, text",
+    [
+        (
+            Reply("utter_order_processing", {"order_number": "104233", "items": "Electric kettle"}),
+            {},
+            "Order 104233 (Electric kettle) is being packed in our warehouse. "
+            "I'll have a tracking number once it ships.",
+        ),
+        (
+            Reply(
+                "utter_order_address_changed",
+                {"order_number": "104587", "shipping_address": "Hafenweg 9, 20457 Hamburg", "name": "Tom"},
+            ),
+            {"customer_name": "Tom Okafor"},
+            "Done, Tom: order 104587 will now be delivered to Hafenweg 9, 20457 Hamburg.",
+        ),
+        (
+            Reply(
+                "utter_order_address_changed",
+                {"order_number": "104587", "shipping_address": "Hafenweg 9, 20457 Hamburg"},
+            ),
+            {},
+            "Done: order 104587 will now be delivered to Hafenweg 9, 20457 Hamburg.",
+        ),
+        (
+            Reply("utter_order_number_wrong_length", {"digits": 6}),
+            {},
+            "Hmm, that number doesn't look right: order numbers have 6 digits, like 104233. You'll find yours in the "
+            "order confirmation e-mail.",
+        ),
+    ],
+)
 def test_replies_read_as_sentences(reply, slots, text):
     assert rendered(reply, slots) == text

@@ -8,7 +8,12 @@ import pytest
 
 from actions import services
 from customer_care.orders import (
-    OrderNotChangeable, OrderNumberProblem, OrderStatus, RefundStatus, SQLiteOrderBackend, UnknownOrder,
+    OrderNotChangeable,
+    OrderNumberProblem,
+    OrderStatus,
+    RefundStatus,
+    SQLiteOrderBackend,
+    UnknownOrder,
     parse_order_number,
 )
 from customer_care.profile import shop_profile

@@ -4,9 +4,9 @@ thousands of tokens, "a.a.a....", took 52 s in the NLU worker)."""
 from pathlib import Path
 
 import yaml
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.engine.graph import ExecutionContext
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
@@ -27,12 +27,16 @@ def component_config(name: str) -> dict:
 def test_the_character_ngrams_read_each_token_once(tmp_path: Path):
     """Rasa's default makes every token of a word read the whole word (its "lemma"): 2,400 tokens of 4,800
     characters each for "a." * 2,400. Here the featurizer reads about as many characters as the message has."""
-    tokenizer = WhitespaceTokenizer({**WhitespaceTokenizer.get_default_config(),
-                                     **component_config("WhitespaceTokenizer")})
+    tokenizer = WhitespaceTokenizer(
+        {**WhitespaceTokenizer.get_default_config(), **component_config("WhitespaceTokenizer")}
+    )
     storage = LocalModelStorage(tmp_path)
     featurizer = CountVectorsFeaturizer.create(
         {**CountVectorsFeaturizer.get_default_config(), **component_config("CountVectorsFeaturizer")},
-        storage, Resource("char_ngrams"), ExecutionContext(None))  # type: ignore[arg-type]
+        storage,
+        Resource("char_ngrams"),
+        ExecutionContext(None),
+    )  # type: ignore[arg-type]
     bomb = ("a." * MAX_MESSAGE_CHARACTERS)[:MAX_MESSAGE_CHARACTERS]
     message = Message(data={TEXT: bomb})
     tokenizer.process([message])

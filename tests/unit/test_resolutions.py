@@ -39,7 +39,8 @@ def test_other_categories_do_not(category):
 def test_apology_names_the_problem_and_the_customer():
     assert apology("wrong_item", set(), "Ana") == Reply("utter_complaint_apology_wrong_item", {"name": "Ana"})
     assert apologises("wrong_item", set(), "Ana") == (
-        "Ana, I'm sorry we sent you the wrong item; I know that means waiting even longer for the right one.")
+        "Ana, I'm sorry we sent you the wrong item; I know that means waiting even longer for the right one."
+    )
     assert apologises("late_delivery", set()) == "I'm sorry your delivery is taking longer than it should."
 
 
@@ -121,5 +122,8 @@ def test_every_apology_and_solution_renders_from_the_domain_without_a_gap(profil
                         responses.update(reply.response for reply in resolution.replies)
     # 10 plain and 10 upset apologies, safety, fraud, and the solutions
     assert len([response for response in responses if response.startswith("utter_complaint_apology_")]) == 22
-    assert {"utter_complaint_delivery_search", "utter_complaint_past_return_window",
-            "utter_complaint_for_the_team"} <= responses
+    assert {
+        "utter_complaint_delivery_search",
+        "utter_complaint_past_return_window",
+        "utter_complaint_for_the_team",
+    } <= responses

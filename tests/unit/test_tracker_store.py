@@ -50,13 +50,22 @@ def _session_start(timestamp: float) -> List[Event]:
 # A conversation in turns, each saved on its own: a greeting, an order form, then a second session.
 TURNS: List[List[Event]] = [
     _session_start(100.0),
-    [_user("hi", "greet", 101.0), ActionExecuted("utter_greet", timestamp=101.1),
-     BotUttered("Hi! I'm Wren.", timestamp=101.1), ActionExecuted("action_listen", timestamp=101.2)],
-    [_user("where is order 109112", "track_order", 102.0, order_number="109112"),
-     ActionExecuted("order_form", timestamp=102.1), ActiveLoop("order_form", timestamp=102.1),
-     SlotSet("order_number", "109112", timestamp=102.1), ActiveLoop(None, timestamp=102.2),
-     ActionExecuted("action_track_order", timestamp=102.3), BotUttered("It's with DHL.", timestamp=102.3),
-     ActionExecuted("action_listen", timestamp=102.4)],
+    [
+        _user("hi", "greet", 101.0),
+        ActionExecuted("utter_greet", timestamp=101.1),
+        BotUttered("Hi! I'm Wren.", timestamp=101.1),
+        ActionExecuted("action_listen", timestamp=101.2),
+    ],
+    [
+        _user("where is order 109112", "track_order", 102.0, order_number="109112"),
+        ActionExecuted("order_form", timestamp=102.1),
+        ActiveLoop("order_form", timestamp=102.1),
+        SlotSet("order_number", "109112", timestamp=102.1),
+        ActiveLoop(None, timestamp=102.2),
+        ActionExecuted("action_track_order", timestamp=102.3),
+        BotUttered("It's with DHL.", timestamp=102.3),
+        ActionExecuted("action_listen", timestamp=102.4),
+    ],
     [],  # a save with nothing new
     _session_start(5000.0),
     [_user("thanks <b>bye</b> \u2764", "goodbye", 5001.0), ActionExecuted("utter_goodbye", timestamp=5001.1)],

@@ -73,8 +73,10 @@ def test_no_training_example_is_duplicated_across_intents():
 
 
 def test_cross_source_set_is_big_enough_and_its_halves_are_disjoint():
-    both = {intent: CROSS_SOURCE_TUNING.get(intent, []) + CROSS_SOURCE_TEST.get(intent, [])
-            for intent in set(CROSS_SOURCE_TUNING) | set(CROSS_SOURCE_TEST)}
+    both = {
+        intent: CROSS_SOURCE_TUNING.get(intent, []) + CROSS_SOURCE_TEST.get(intent, [])
+        for intent in set(CROSS_SOURCE_TUNING) | set(CROSS_SOURCE_TEST)
+    }
     assert set(both) <= set(SHOP_INTENTS + CONVERSATION_INTENTS)
     assert sum(len(examples) for intent, examples in both.items() if intent != "out_of_scope") >= 400
     assert len(both["out_of_scope"]) >= 1000
@@ -83,10 +85,15 @@ def test_cross_source_set_is_big_enough_and_its_halves_are_disjoint():
     assert tuning & test == set()
 
 
-@pytest.mark.parametrize("name, evaluation_set", [
-    ("held-out test", HELD_OUT), ("validation", VALIDATION),
-    ("cross-source tuning", CROSS_SOURCE_TUNING), ("cross-source test", CROSS_SOURCE_TEST),
-])
+@pytest.mark.parametrize(
+    "name, evaluation_set",
+    [
+        ("held-out test", HELD_OUT),
+        ("validation", VALIDATION),
+        ("cross-source tuning", CROSS_SOURCE_TUNING),
+        ("cross-source test", CROSS_SOURCE_TEST),
+    ],
+)
 def test_evaluation_examples_never_appear_in_training(name, evaluation_set):
     trained = {plain(example) for examples in TRAINING.values() for example in examples}
     leaked = [

@@ -12,9 +12,14 @@ import pytest
 from customer_care.settings import PROJECT_ROOT
 from customer_care.webhook import TicketWebhook, load_webhook
 
-PAYLOAD = {"id": 7, "console_url": "http://localhost:5006/tickets/7", "priority": "urgent",
-           "summary": "The kettle caught fire", "customer_email": "ann@example.com",
-           "created_at": "2026-03-10T12:00:00+00:00"}
+PAYLOAD = {
+    "id": 7,
+    "console_url": "http://localhost:5006/tickets/7",
+    "priority": "urgent",
+    "summary": "The kettle caught fire",
+    "customer_email": "ann@example.com",
+    "created_at": "2026-03-10T12:00:00+00:00",
+}
 SECRET = "a-long-random-secret-for-the-tests"
 
 
@@ -52,8 +57,14 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with lock:
-                state.requests.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
-                                       "body": body, "headers": dict(self.headers)})
+                state.requests.append(
+                    {
+                        "path": self.path,
+                        "content_type": self.headers.get("Content-Type"),
+                        "body": body,
+                        "headers": dict(self.headers),
+                    }
+                )
                 status = state.statuses.pop(0) if state.statuses else 200
             state.arrived.set()
             if state.hold is not None:
@@ -142,7 +153,12 @@ def test_deliver_backoff_scales_with_backoff_seconds(receiver: Receiver) -> None
     receiver.statuses = [500] * 10
     sleep = Sleeps()
 
-    assert TicketWebhook(receiver.url, secret=SECRET, retries=2, timeout=2, backoff_seconds=0.5).deliver(PAYLOAD, sleep=sleep) is False
+    assert (
+        TicketWebhook(receiver.url, secret=SECRET, retries=2, timeout=2, backoff_seconds=0.5).deliver(
+            PAYLOAD, sleep=sleep
+        )
+        is False
+    )
 
     assert len(receiver.requests) == 3
     assert sleep.pauses == [0.5, 1.0]
@@ -215,8 +231,9 @@ def test_idle_workers_end_and_a_later_ticket_starts_new_ones(receiver: Receiver)
     from customer_care.webhook import _DeliveryPool
 
     delivered: List[int] = []
-    pool = _DeliveryPool(lambda payload: delivered.append(payload["id"]) is None, workers=2, queue_size=5,
-                         idle_seconds=0.05)
+    pool = _DeliveryPool(
+        lambda payload: delivered.append(payload["id"]) is None, workers=2, queue_size=5, idle_seconds=0.05
+    )
     assert pool.submit({"id": 1}).result(timeout=5) is True  # type: ignore[union-attr]
     deadline = time.monotonic() + 5
     while pool._threads and time.monotonic() < deadline:
@@ -247,29 +264,36 @@ def test_load_webhook_without_the_file_is_none(tmp_path: Path) -> None:
     assert load_webhook(tmp_path / "missing.yml") is None
 
 
-@pytest.mark.parametrize("text", [
-    "",
-    "action_endpoint:\n  url: http://localhost:5055/webhook\n",
-    "ticket_webhook:\n",
-    "ticket_webhook: {}\n",
-    "ticket_webhook:\n  retries: 2\n",
-    "ticket_webhook:\n  url: ''\n",
-    "ticket_webhook:\n  url: '   '\n",
-    "ticket_webhook:\n  url:\n  retries: 2\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "action_endpoint:\n  url: http://localhost:5055/webhook\n",
+        "ticket_webhook:\n",
+        "ticket_webhook: {}\n",
+        "ticket_webhook:\n  retries: 2\n",
+        "ticket_webhook:\n  url: ''\n",
+        "ticket_webhook:\n  url: '   '\n",
+        "ticket_webhook:\n  url:\n  retries: 2\n",
+    ],
+)
 def test_load_webhook_without_a_url_is_none(tmp_path: Path, text: str) -> None:
     assert load_webhook(write(tmp_path, text)) is None
 
 
 def test_load_webhook_reads_url_retries_and_timeout(tmp_path: Path) -> None:
-    path = write(tmp_path, "action_endpoint:\n  url: http://localhost:5055/webhook\n"
-                           "ticket_webhook:\n  url: ' https://helpdesk.example/hooks/larkspur '\n"
-                           "  retries: 5\n  timeout: 2.5\n")
+    path = write(
+        tmp_path,
+        "action_endpoint:\n  url: http://localhost:5055/webhook\n"
+        "ticket_webhook:\n  url: ' https://helpdesk.example/hooks/larkspur '\n"
+        "  retries: 5\n  timeout: 2.5\n",
+    )
 
     webhook = load_webhook(path)
 
-    assert webhook == TicketWebhook(url="https://helpdesk.example/hooks/larkspur", secret=SECRET, retries=5,
-                                    timeout=2.5)
+    assert webhook == TicketWebhook(
+        url="https://helpdesk.example/hooks/larkspur", secret=SECRET, retries=5, timeout=2.5
+    )
 
 
 def test_load_webhook_defaults_retries_and_timeout(tmp_path: Path) -> None:
@@ -277,7 +301,11 @@ def test_load_webhook_defaults_retries_and_timeout(tmp_path: Path) -> None:
 
     assert webhook is not None
     assert (webhook.url, webhook.retries, webhook.timeout, webhook.total_timeout) == (
-        "https://helpdesk.example/hook", 3, 5.0, 30.0)
+        "https://helpdesk.example/hook",
+        3,
+        5.0,
+        30.0,
+    )
 
 
 def test_load_webhook_follows_the_endpoints_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,8 +326,14 @@ def test_the_repository_endpoints_file_has_no_webhook(monkeypatch: pytest.Monkey
     assert load_webhook(endpoints) is None
 
 
-@pytest.mark.parametrize("section", ['"https://example.invalid/hook"', "{url: 'https://example.invalid', retries: -1}",
-                                     "{url: 'https://example.invalid', timeout: zero}"])
+@pytest.mark.parametrize(
+    "section",
+    [
+        '"https://example.invalid/hook"',
+        "{url: 'https://example.invalid', retries: -1}",
+        "{url: 'https://example.invalid', timeout: zero}",
+    ],
+)
 def test_a_broken_webhook_setting_is_ignored_not_fatal(tmp_path, section, caplog):
     path = tmp_path / "endpoints.yml"
     path.write_text(f"ticket_webhook: {section}\n")
@@ -308,6 +342,7 @@ def test_a_broken_webhook_setting_is_ignored_not_fatal(tmp_path, section, caplog
 
 
 # --- issue 14: signed, no redirects, bounded, a deadline ------------------------------------------------------
+
 
 class Clock:
     """A monotonic clock that only moves when the code under test sleeps."""
@@ -354,8 +389,12 @@ def test_every_attempt_is_signed_with_its_own_timestamp(receiver: Receiver) -> N
     from customer_care.webhook import verify_signature
 
     receiver.statuses = [500, 200]
-    assert TicketWebhook(receiver.url, secret=SECRET, retries=1, timeout=2, backoff_seconds=1.1).deliver(
-        PAYLOAD, sleep=time.sleep) is True
+    assert (
+        TicketWebhook(receiver.url, secret=SECRET, retries=1, timeout=2, backoff_seconds=1.1).deliver(
+            PAYLOAD, sleep=time.sleep
+        )
+        is True
+    )
     stamps = []
     for request in receiver.requests:
         headers = {name.lower(): value for name, value in request["headers"].items()}
@@ -369,15 +408,17 @@ def test_webhook_does_not_follow_redirects(receiver: Receiver, status: int, capl
     receiver.statuses = [status] * 5
 
     with caplog.at_level("WARNING", logger="customer_care.webhook"):
-        assert TicketWebhook(receiver.url, secret=SECRET, retries=3, timeout=2).deliver(PAYLOAD, sleep=Sleeps()) \
-            is False
+        assert (
+            TicketWebhook(receiver.url, secret=SECRET, retries=3, timeout=2).deliver(PAYLOAD, sleep=Sleeps()) is False
+        )
 
     assert [request["path"] for request in receiver.requests] == ["/hooks/larkspur"]  # never to the Location
     assert f"HTTP {status}" in caplog.text and "redirect" in caplog.text
 
 
-def test_notifications_go_through_a_bounded_pool_that_drops_when_full(receiver: Receiver,
-                                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_notifications_go_through_a_bounded_pool_that_drops_when_full(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
     receiver.hold = threading.Event()
     webhook = TicketWebhook(receiver.url, secret=SECRET, retries=0, timeout=5, workers=2, queue_size=1)
     threads_before = set(threading.enumerate())
@@ -391,8 +432,9 @@ def test_notifications_go_through_a_bounded_pool_that_drops_when_full(receiver: 
         assert all(future is not None for future in accepted)
         assert dropped is None
         assert "queue is full" in caplog.text and "ticket 4" in caplog.text
-        started_threads = [thread for thread in set(threading.enumerate()) - threads_before
-                           if thread.name.startswith("ticket-webhook")]
+        started_threads = [
+            thread for thread in set(threading.enumerate()) - threads_before if thread.name.startswith("ticket-webhook")
+        ]
         assert len(started_threads) == 2  # never a thread per ticket
     finally:
         receiver.hold.set()
@@ -400,8 +442,9 @@ def test_notifications_go_through_a_bounded_pool_that_drops_when_full(receiver: 
     assert sorted(json.loads(request["body"])["id"] for request in receiver.requests) == [1, 2, 3]
 
 
-def test_delivery_stops_at_its_total_deadline_including_retries(receiver: Receiver,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_delivery_stops_at_its_total_deadline_including_retries(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
     receiver.statuses = [500] * 20
     clock = Clock()
     webhook = TicketWebhook(receiver.url, secret=SECRET, retries=10, timeout=2, total_timeout=5)
@@ -418,15 +461,20 @@ def test_a_slow_receiver_cannot_hold_a_delivery_past_its_deadline(receiver: Rece
     receiver.hold = threading.Event()
     started = time.monotonic()
 
-    assert TicketWebhook(receiver.url, secret=SECRET, retries=5, timeout=5, total_timeout=0.5).deliver(
-        PAYLOAD, sleep=time.sleep) is False
+    assert (
+        TicketWebhook(receiver.url, secret=SECRET, retries=5, timeout=5, total_timeout=0.5).deliver(
+            PAYLOAD, sleep=time.sleep
+        )
+        is False
+    )
 
     assert time.monotonic() - started < 2
     assert len(receiver.requests) == 1
 
 
-def test_the_secret_comes_from_the_environment_or_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_the_secret_comes_from_the_environment_or_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     path = write(tmp_path, "ticket_webhook:\n  url: https://helpdesk.example/hook\n")
     monkeypatch.delenv("TICKET_WEBHOOK_SECRET", raising=False)
     monkeypatch.delenv("TICKET_WEBHOOK_SECRET_FILE", raising=False)
@@ -443,8 +491,9 @@ def test_the_secret_comes_from_the_environment_or_a_file(tmp_path: Path, monkeyp
     assert load_webhook(path).secret == "from-the-environment-0123456789"  # type: ignore[union-attr]
 
 
-def test_a_secret_in_endpoints_yml_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_a_secret_in_endpoints_yml_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("TICKET_WEBHOOK_SECRET", "from-the-environment-0123456789")
     path = write(tmp_path, "ticket_webhook:\n  url: https://helpdesk.example/hook\n  secret: committed-by-mistake\n")
 
