@@ -103,61 +103,101 @@ def join_words(words: List[str], conjunction: str = "and") -> str:
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
-def _field(data: Dict[str, Any], dotted: str) -> Any:
+def _field(data: Any, dotted: str, where: str = "") -> Any:
+    """The value at `dotted` in `data`; `where` is the path of the list entry `data` is, for the message."""
     value: Any = data
     for key in dotted.split("."):
         if not isinstance(value, dict) or key not in value:
-            raise ProfileError(f"store profile: missing field '{dotted}'")
+            raise ProfileError(f"store profile: missing field '{where}{dotted}'")
         value = value[key]
     return value
 
 
-def _time(data: Dict[str, Any], dotted: str) -> time:
-    raw = str(_field(data, dotted))
+def _time(data: Any, dotted: str, where: str = "") -> time:
+    raw = str(_field(data, dotted, where))
     if raw == "24:00":  # "closes: 24:00" means open until midnight
         return time.max
     try:
         return time.fromisoformat(raw)
     except ValueError as error:
-        raise ProfileError(f"store profile: '{dotted}' must be HH:MM, got {raw!r}") from error
+        raise ProfileError(f"store profile: '{where}{dotted}' must be HH:MM, got {raw!r}") from error
 
 
-def _money(value: Any, dotted: str) -> Decimal:
+def _money(data: Any, dotted: str, where: str = "") -> Decimal:
+    value = _field(data, dotted, where)
     try:
-        return Decimal(str(value))
-    except ArithmeticError as error:
-        raise ProfileError(f"store profile: '{dotted}' must be an amount, got {value!r}") from error
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise ProfileError(f"store profile: '{where}{dotted}' must be an amount, got {value!r}")
+    return amount
+
+
+def _whole(data: Any, dotted: str, where: str = "") -> int:
+    value = _field(data, dotted, where)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    raise ProfileError(f"store profile: '{where}{dotted}' must be a whole number, got {value!r}")
+
+
+def _flag(data: Any, dotted: str) -> bool:
+    value = _field(data, dotted)
+    if not isinstance(value, bool):
+        raise ProfileError(f"store profile: '{dotted}' must be true or false, got {value!r}")
+    return value
+
+
+def _entries(data: Any, dotted: str) -> List[Tuple[Any, str]]:
+    """The entries of the list at `dotted`, each with its path ("shipping.options.2.") for messages."""
+    value = _field(data, dotted)
+    if not isinstance(value, list):
+        raise ProfileError(f"store profile: '{dotted}' must be a list, got {value!r}")
+    return [(entry, f"{dotted}.{index}.") for index, entry in enumerate(value)]
+
+
+def _weekdays(entry: Any, where: str) -> Tuple[int, ...]:
+    days = _field(entry, "days", where)
+    if not isinstance(days, list) or not all(type(day) is int and 0 <= day <= 6 for day in days):
+        raise ProfileError(f"store profile: '{where}days' must be weekday numbers 0 (Monday) to 6, got {days!r}")
+    return tuple(days)
 
 
 def parse_profile(data: Dict[str, Any]) -> StoreProfile:
     """Build a StoreProfile from the YAML mapping, naming the field at fault when one is wrong."""
     if not isinstance(data, dict):
         raise ProfileError("store profile: the file must hold a mapping of fields")
+    timezone = str(_field(data, "support.timezone"))
     try:
-        ZoneInfo(str(_field(data, "support.timezone")))
+        ZoneInfo(timezone)
     except (KeyError, ValueError) as error:
-        raise ProfileError(f"store profile: unknown timezone {data['support']['timezone']!r}") from error
+        raise ProfileError(f"store profile: unknown timezone {timezone!r}") from error
     hours = tuple(
-        OpeningHours(
-            days=tuple(int(day) for day in entry["days"]),
-            opens=_time(entry, "opens"),
-            closes=_time(entry, "closes"),
-        )
-        for entry in _field(data, "support.opening_hours")
+        OpeningHours(days=_weekdays(entry, at), opens=_time(entry, "opens", at), closes=_time(entry, "closes", at))
+        for entry, at in _entries(data, "support.opening_hours")
     )
-    account = dict(_field(data, "account"))
+    account = _field(data, "account")
+    if not isinstance(account, dict):
+        raise ProfileError(f"store profile: 'account' must be a mapping of fields, got {account!r}")
     plans = tuple(
-        Plan(entry["name"], _money(entry["price"], "account.plans.price"), entry["per"], entry["perks"])
-        for entry in account.pop("plans", [])
+        Plan(
+            str(_field(entry, "name", at)),
+            _money(entry, "price", at),
+            str(_field(entry, "per", at)),
+            str(_field(entry, "perks", at)),
+        )
+        for entry, at in (_entries(data, "account.plans") if "plans" in account else [])
     )
     options = tuple(
         ShippingOption(
-            name=entry["name"],
-            price=_money(entry["price"], "shipping.options.price"),
-            min_days=int(entry["min_days"]),
-            max_days=int(entry["max_days"]),
+            name=str(_field(entry, "name", at)),
+            price=_money(entry, "price", at),
+            min_days=_whole(entry, "min_days", at),
+            max_days=_whole(entry, "max_days", at),
         )
-        for entry in _field(data, "shipping.options")
+        for entry, at in _entries(data, "shipping.options")
     )
     return StoreProfile(
         shop_name=str(_field(data, "shop_name")),
@@ -166,25 +206,23 @@ def parse_profile(data: Dict[str, Any]) -> StoreProfile:
         currency_symbol=str(_field(data, "currency_symbol")),
         support_email=str(_field(data, "support.email")),
         support_phone=str(_field(data, "support.phone")),
-        timezone=str(_field(data, "support.timezone")),
+        timezone=timezone,
         opening_hours=hours,
-        reply_within_hours=int(_field(data, "support.reply_within_hours")),
-        urls={key.removesuffix("_url"): str(value) for key, value in account.items()},
+        reply_within_hours=_whole(data, "support.reply_within_hours"),
+        urls={key.removesuffix("_url"): str(value) for key, value in account.items() if key != "plans"},
         plans=plans,
         dispatch_cutoff=_time(data, "shipping.dispatch_cutoff"),
-        free_shipping_from=_money(_field(data, "shipping.free_shipping_from"), "shipping.free_shipping_from"),
+        free_shipping_from=_money(data, "shipping.free_shipping_from"),
         shipping_options=options,
-        payment_methods=tuple(str(method) for method in _field(data, "payments.methods")),
-        instalments_from=_money(_field(data, "payments.instalments_from"), "payments.instalments_from"),
-        refund_window_days=int(_field(data, "refunds.window_days")),
-        refund_processing_days=int(_field(data, "refunds.processing_days")),
+        payment_methods=tuple(str(method) for method, _ in _entries(data, "payments.methods")),
+        instalments_from=_money(data, "payments.instalments_from"),
+        refund_window_days=_whole(data, "refunds.window_days"),
+        refund_processing_days=_whole(data, "refunds.processing_days"),
         refund_conditions=str(_field(data, "refunds.conditions")),
         non_refundable=str(_field(data, "refunds.non_refundable")),
-        free_cancellation_before_dispatch=bool(_field(data, "cancellation.free_before_dispatch")),
-        cancellation_fee_after_dispatch=_money(
-            _field(data, "cancellation.after_dispatch_fee"), "cancellation.after_dispatch_fee"
-        ),
-        custom_items_fee_percent=int(_field(data, "cancellation.custom_items_fee_percent")),
+        free_cancellation_before_dispatch=_flag(data, "cancellation.free_before_dispatch"),
+        cancellation_fee_after_dispatch=_money(data, "cancellation.after_dispatch_fee"),
+        custom_items_fee_percent=_whole(data, "cancellation.custom_items_fee_percent"),
     )
 
 

@@ -71,6 +71,47 @@ def test_unknown_timezone_is_refused():
         parse_profile(data)
 
 
+@pytest.mark.parametrize(
+    "section, index, field, value, message",
+    [
+        # Every bad profile raises ProfileError naming the field and the bad value, inside list entries too.
+        ("support", None, "reply_within_hours", "a day", r"'support.reply_within_hours' .* got 'a day'"),
+        ("refunds", None, "window_days", None, r"'refunds.window_days' must be a whole number, got None"),
+        ("cancellation", None, "free_before_dispatch", "no", r"'cancellation.free_before_dispatch' .* got 'no'"),
+        ("shipping", None, "free_shipping_from", "NaN", r"'shipping.free_shipping_from' must be an amount"),
+        ("payments", None, "instalments_from", "lots", r"'payments.instalments_from' must be an amount, got 'lots'"),
+        ("payments", None, "methods", "Visa", r"'payments.methods' must be a list, got 'Visa'"),
+        ("opening_hours", 1, "days", [5, 7], r"'support.opening_hours.1.days' .* got \[5, 7\]"),
+        ("opening_hours", 0, "opens", "8am", r"'support.opening_hours.0.opens' must be HH:MM, got '8am'"),
+        ("opening_hours", 0, "closes", ..., r"missing field 'support.opening_hours.0.closes'"),
+        ("options", 2, "max_days", "four", r"'shipping.options.2.max_days' .* got 'four'"),
+        ("options", 1, "price", ..., r"missing field 'shipping.options.1.price'"),
+        ("plans", 0, "perks", ..., r"missing field 'account.plans.0.perks'"),
+        ("plans", 1, "price", "4,99", r"'account.plans.1.price' must be an amount, got '4,99'"),
+    ],
+)
+def test_bad_values_are_named_with_the_value(section, index, field, value, message):
+    data = raw_profile()
+    holder = {"opening_hours": data["support"], "options": data["shipping"], "plans": data["account"]}
+    target = data[section] if index is None else holder[section][section][index]
+    if value is ...:
+        del target[field]
+    else:
+        target[field] = value
+    with pytest.raises(ProfileError, match=message):
+        parse_profile(data)
+
+
+def test_the_shipped_profile_reads_the_same_values(profile):
+    assert profile.opening_hours[0].days == (0, 1, 2, 3, 4)
+    assert profile.describe_opening_hours() == "Monday to Friday 08:00-20:00; Saturday 09:00-16:00"
+    assert profile.free_cancellation_before_dispatch is True
+    assert (profile.custom_items_fee_percent, profile.reply_within_hours) == (15, 24)
+    assert [plan.price for plan in profile.plans] == [Decimal("0.00"), Decimal("4.99"), Decimal("0.00")]
+    assert profile.shipping_options[1].max_days == 2
+    assert "plans" not in profile.urls and profile.url("signup").endswith("/register")
+
+
 def test_profile_path_can_be_moved(tmp_path, monkeypatch):
     data = raw_profile()
     data["shop_name"] = "Elsewhere"
