@@ -134,10 +134,11 @@ async def _customer(url: str, turns: int, latencies: List[float], addresses: Ite
     return errors
 
 
-async def _load(url: str, concurrency: int, total_turns: int) -> LoadResult:
+async def _load(url: str, concurrency: int, total_turns: int, addresses: Iterator[str]) -> LoadResult:
+    """`addresses` is shared by every load of the run: an address used again would find its message allowance
+    (connectors.limits) spent by an earlier customer, and its turns refused with a 429."""
     latencies: List[float] = []
     per_customer = max(1, total_turns // concurrency)
-    addresses = client_addresses()
     await _customer(url, len(SCRIPT), [], addresses)  # warm-up, not measured
     began = time.perf_counter()
     errors = await asyncio.gather(*(_customer(url, per_customer, latencies, addresses) for _ in range(concurrency)))
@@ -187,9 +188,10 @@ def measure(
     )
     try:
         loads = {}
+        addresses = client_addresses()
         with MemorySampler(list(running.server_pids().values())) as memory:
             for concurrency in CONCURRENCY_LEVELS:
-                loads[concurrency] = asyncio.run(_load(running.rest_webhook, concurrency, turns))
+                loads[concurrency] = asyncio.run(_load(running.rest_webhook, concurrency, turns, addresses))
                 print(
                     f"[{name}] {concurrency} concurrent: {loads[concurrency].turns_per_second:.1f} turns/s", flush=True
                 )
