@@ -7,6 +7,7 @@ optional comment. The analysis, solutions and log live in `customer_care`; these
 """
 
 from datetime import timedelta
+from functools import partial
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,7 +17,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over
-from actions.messages import latest_intent_and_text
+from actions.messages import declines_to_answer, form_answer, latest_intent_and_text
 from actions.orders import ORDER_CHECK, ORDER_NUMBER, OrderNumberValidation, current_order, customer_first_name, say
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import feedback, form_answers
@@ -141,14 +142,12 @@ class ValidateComplaintForm(OrderNumberValidation, FormValidationAction):
     def extract_solution_accepted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != SOLUTION_ACCEPTED:
-            return {}
-        reading = form_answers.read_yes_no(
-            *latest_intent_and_text(tracker),
+        read = partial(
+            form_answers.read_yes_no,
             yes_intents=frozenset({"affirm", "thank_you"}),
             no_intents=frozenset({"deny", "complaint"}),
         )
-        return {SOLUTION_ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+        return form_answer(tracker, SOLUTION_ACCEPTED, read)
 
     def extract_complaint_order_declined(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -333,9 +332,7 @@ class ActionPauseFormForComplaint(Action):
 
 
 def _declines_rating(tracker: Tracker) -> bool:
-    if tracker.get_slot(REQUESTED_SLOT) != RATING:
-        return False
-    return form_answers.read_rating(*latest_intent_and_text(tracker)).kind is form_answers.Kind.DECLINE
+    return declines_to_answer(tracker, RATING, form_answers.read_rating)
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -360,10 +357,7 @@ class ValidateFeedbackForm(FormValidationAction):
     def extract_satisfaction_rating(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != RATING:
-            return {}
-        reading = form_answers.read_rating(*latest_intent_and_text(tracker))
-        return {RATING: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+        return form_answer(tracker, RATING, form_answers.read_rating)
 
     def extract_feedback_comment(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -13,13 +13,13 @@ from actions.complaints import CONFIRMED, PARAPHRASE, reset_complaint
 from actions.complaints import SEVERITY as COMPLAINT_SEVERITY
 from actions.customers import signed_in_customer
 from actions.handoff import hand_over, start_handoff
-from actions.messages import latest_intent_and_text
+from actions.messages import declines_to_answer, form_answer
 from actions.services import escalation_settings, issue_log, profile
 from customer_care import form_answers
 from customer_care.answers import answer_for
 from customer_care.clarification import clarification
 from customer_care.escalation import Trigger
-from customer_care.issue_log import IssueEntry, IssueKind
+from customer_care.issue_log import IssueEntry, IssueKind, IssueOutcome
 from customer_care.names import extract_name, first_name
 
 ASKED_FOR_NAME = "asked_for_name"
@@ -78,9 +78,7 @@ class ActionGreet(Action):
 
 
 def _declines_name(tracker: Tracker) -> bool:
-    if tracker.get_slot(REQUESTED_SLOT) != CUSTOMER_NAME:
-        return False
-    return form_answers.read_name(*latest_intent_and_text(tracker)).kind is form_answers.Kind.DECLINE
+    return declines_to_answer(tracker, CUSTOMER_NAME, form_answers.read_name)
 
 
 class ValidateNameForm(FormValidationAction):
@@ -100,10 +98,7 @@ class ValidateNameForm(FormValidationAction):
     def extract_customer_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != CUSTOMER_NAME:
-            return {}
-        reading = form_answers.read_name(*latest_intent_and_text(tracker))
-        return {CUSTOMER_NAME: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+        return form_answer(tracker, CUSTOMER_NAME, form_answers.read_name)
 
     def validate_customer_name(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -176,7 +171,7 @@ class ActionHandleUnrecognised(Action):
                 conversation_id=tracker.sender_id,
                 kind=IssueKind.FALLBACK.value,
                 raw_text=tracker.latest_message.get("text") or "",
-                outcome="out_of_scope" if intent == "out_of_scope" else "not_understood",
+                outcome=IssueOutcome.OUT_OF_SCOPE if intent == "out_of_scope" else IssueOutcome.NOT_UNDERSTOOD,
             )
         )
         if settings.enabled(Trigger.NOT_UNDERSTOOD) and in_a_row >= settings.fallbacks_in_a_row:

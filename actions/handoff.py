@@ -19,12 +19,12 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.customers import signed_in_customer
-from actions.messages import latest_intent_and_text
+from actions.messages import form_answer, latest_intent_and_text
 from actions.services import agent_directory, escalation_settings, issue_log, profile, ticket_store, ticket_webhook
 from customer_care import form_answers
 from customer_care.agents import agent_on_duty
 from customer_care.escalation import DESCRIPTIONS, Trigger, hand_over_without_asking
-from customer_care.issue_log import IssueEntry, IssueKind
+from customer_care.issue_log import IssueEntry, IssueKind, IssueOutcome
 from customer_care.masking import EMAIL_PATTERN
 from customer_care.names import first_name
 from customer_care.replies import Reply
@@ -48,15 +48,22 @@ def find_email(text: str) -> Optional[str]:
     return match.group(0).lower() if match else None
 
 
-def start_handoff(
-    trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = ()
+def _why_a_person(
+    trigger: Trigger, summary: str, category: Optional[str], severity: Collection[str]
 ) -> List[EventType]:
-    """Events that hand the conversation over: remember why, then run the hand-over form."""
     return [
         SlotSet(TRIGGER, trigger.value),
         SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
         SlotSet(CATEGORY, category),
         SlotSet(SEVERITY, sorted(severity)),
+    ]
+
+
+def start_handoff(
+    trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = ()
+) -> List[EventType]:
+    """Events that hand the conversation over: remember why, then run the hand-over form."""
+    return _why_a_person(trigger, summary, category, severity) + [
         SlotSet(REQUESTED_SLOT, None),
         ActiveLoop(HANDOFF_FORM),
     ]
@@ -66,11 +73,7 @@ def offer_handoff(
     trigger: Trigger, summary: str, category: Optional[str] = None, severity: Collection[str] = ()
 ) -> List[EventType]:
     """Events that remember why a person could help, then ask the customer whether they want one."""
-    return [
-        SlotSet(TRIGGER, trigger.value),
-        SlotSet(SUMMARY, summary.strip()[:MAX_SUMMARY_CHARACTERS]),
-        SlotSet(CATEGORY, category),
-        SlotSet(SEVERITY, sorted(severity)),
+    return _why_a_person(trigger, summary, category, severity) + [
         SlotSet(ACCEPTED, None),
         SlotSet(REQUESTED_SLOT, None),
         ActiveLoop(HANDOFF_OFFER_FORM),
@@ -105,10 +108,7 @@ class ValidateHandoffOfferForm(FormValidationAction):
     def extract_handoff_accepted(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot(REQUESTED_SLOT) != ACCEPTED:
-            return {}
-        reading = form_answers.read_handoff_offer(*latest_intent_and_text(tracker))
-        return {ACCEPTED: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+        return form_answer(tracker, ACCEPTED, form_answers.read_handoff_offer)
 
 
 class ActionSettleHandoffOffer(Action):
@@ -250,7 +250,7 @@ def open_ticket(tracker: Tracker, email: Optional[str]) -> Ticket:
             paraphrase=summary,
             category=tracker.get_slot(CATEGORY),
             severity=severity,
-            outcome="escalated",
+            outcome=IssueOutcome.ESCALATED,
         )
     )
     webhook = ticket_webhook()

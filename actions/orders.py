@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.customers import VERIFIED_ORDERS, client_of, may_see, signed_in_customer
 from actions.handoff import hand_over
-from actions.messages import latest_intent_and_text
+from actions.messages import form_answer, latest_intent_and_text
 from actions.services import escalation_settings, order_backend, order_lookups, profile
 from customer_care import form_answers, order_replies
 from customer_care.escalation import Trigger
@@ -180,10 +180,7 @@ class ValidateChangeAddressForm(OrderFormValidation, FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         """The new address; a goodbye, "no", small talk or a new question is no answer (the form rejects it)."""
-        if tracker.get_slot(REQUESTED_SLOT) != SHIPPING_ADDRESS:
-            return {}
-        reading = form_answers.read_address(*latest_intent_and_text(tracker))
-        return {SHIPPING_ADDRESS: reading.value} if reading.kind is form_answers.Kind.ANSWER else {}
+        return form_answer(tracker, SHIPPING_ADDRESS, form_answers.read_address)
 
     def validate_shipping_address(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

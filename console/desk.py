@@ -13,7 +13,7 @@ from typing import Awaitable, List
 from console.errors import InvalidInput, UnknownTicket
 from console.rasa_api import RasaApi, RasaUnavailable
 from customer_care.agents import Agent, Role
-from customer_care.issue_log import IssueEntry, IssueKind, IssueLog
+from customer_care.issue_log import IssueEntry, IssueKind, IssueLog, IssueOutcome
 from customer_care.tickets import Ticket, TicketError, TicketStatus, TicketStore
 
 MAX_TEXT_LENGTH = 2000
@@ -69,7 +69,9 @@ class TicketDesk:
 
     async def hand_back(self, ticket_id: int, agent: Agent) -> Ticket:
         await self.find(ticket_id)
-        ticket = await asyncio.to_thread(self.tickets.close, ticket_id, agent.username, TicketStatus.HANDED_BACK.value)
+        ticket = await asyncio.to_thread(
+            self.tickets.close_ticket, ticket_id, agent.username, TicketStatus.HANDED_BACK.value
+        )
         await self._tell_bot(self.rasa.hand_back(ticket.conversation_id), f"Ticket {ticket_id} is handed back")
         return ticket
 
@@ -96,7 +98,7 @@ class TicketDesk:
         )
 
     def _resolve(self, ticket_id: int, username: str, note: str) -> Ticket:
-        ticket = self.tickets.close(ticket_id, username, TicketStatus.RESOLVED.value, note)
+        ticket = self.tickets.close_ticket(ticket_id, username, TicketStatus.RESOLVED.value, note)
         self.issues.record(
             IssueEntry(
                 conversation_id=ticket.conversation_id,
@@ -104,7 +106,7 @@ class TicketDesk:
                 category=ticket.category,
                 paraphrase=ticket.summary,
                 raw_text=note,
-                outcome="resolved_by_agent",
+                outcome=IssueOutcome.RESOLVED_BY_AGENT,
             )
         )
         return ticket

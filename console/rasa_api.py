@@ -189,23 +189,18 @@ def transcript_from_events(events: Sequence[Any]) -> List[TranscriptLine]:
     return lines
 
 
+# The events the transcript shows as a line of its own, from the system.
+_SYSTEM_LINES = {
+    "pause": "Conversation paused: the bot waits for an agent.",
+    "resume": "Conversation resumed: the bot answers again.",
+}
+
+
 def _line(event: Mapping[str, Any]) -> Optional[TranscriptLine]:
     kind = event.get("event")
     time = _iso_time(event.get("timestamp"))
-    if kind == "pause":
-        return {
-            "sender": "system",
-            "text": "Conversation paused: the bot waits for an agent.",
-            "time": time,
-            "agent_name": None,
-        }
-    if kind == "resume":
-        return {
-            "sender": "system",
-            "text": "Conversation resumed: the bot answers again.",
-            "time": time,
-            "agent_name": None,
-        }
+    if isinstance(kind, str) and kind in _SYSTEM_LINES:
+        return {"sender": "system", "text": _SYSTEM_LINES[kind], "time": time, "agent_name": None}
     text = event.get("text")
     if kind not in ("user", "bot") or not isinstance(text, str) or not text:
         return None  # slots, actions, button-only or image-only messages: not part of the readable chat

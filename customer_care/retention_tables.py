@@ -5,7 +5,7 @@
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from sqlalchemy import (
     Column,
@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from addons.broker_events import broker_events_table
@@ -254,24 +254,17 @@ class PurgeJob:
                         connection, marks, or_(marks.c.message_id.in_(old_ids), marks.c.sent_at < self.cutoff_stored)
                     )
         else:
-            while True:
-                with engine.begin() as connection:
-                    ids = list(
-                        connection.execute(
-                            select(messages.c.id).where(old_messages).order_by(messages.c.id).limit(self.batch)
-                        ).scalars()
-                    )
-                    if not ids:
-                        break
-                    if has_choices:
-                        counts["clarifications"] += connection.execute(
-                            delete(choices).where(choices.c.message_id.in_(ids))
-                        ).rowcount
-                    if has_marks:
-                        counts["marks"] += connection.execute(delete(marks).where(marks.c.message_id.in_(ids))).rowcount
-                    counts["messages"] += connection.execute(delete(messages).where(messages.c.id.in_(ids))).rowcount
-                if len(ids) < self.batch:
-                    break
+
+            def delete_with_theirs(connection: Connection, ids: List[int]) -> int:
+                if has_choices:
+                    counts["clarifications"] += connection.execute(
+                        delete(choices).where(choices.c.message_id.in_(ids))
+                    ).rowcount
+                if has_marks:
+                    counts["marks"] += connection.execute(delete(marks).where(marks.c.message_id.in_(ids))).rowcount
+                return int(connection.execute(delete(messages).where(messages.c.id.in_(ids))).rowcount)
+
+            counts["messages"] = self._in_batches(engine, messages, old_messages, delete_with_theirs)
             if has_marks:  # marks that never found their message
                 counts["marks"] += self._delete(engine, marks, marks.c.sent_at < self.cutoff_stored)
         outcomes = [TableOutcome("assistant database", messages.name, counts["messages"], "message", "deleted")]
@@ -289,25 +282,18 @@ class PurgeJob:
             table.c.created_at < self.cutoff_stored,
             or_(table.c.raw_text != "", table.c.comment.isnot(None), table.c.order_number.isnot(None)),
         )
-        cleared = 0
         if self.dry_run:
             with engine.connect() as connection:
                 cleared = _count(connection, table, condition)
         else:
-            while True:
-                with engine.begin() as connection:
-                    ids = list(
-                        connection.execute(
-                            select(table.c.id).where(condition).order_by(table.c.id).limit(self.batch)
-                        ).scalars()
-                    )
-                    if not ids:
-                        break
-                    cleared += connection.execute(
-                        update(table).where(table.c.id.in_(ids)).values(**ISSUE_LOG_CLEARED)
-                    ).rowcount
-                if len(ids) < self.batch:
-                    break
+            cleared = self._in_batches(
+                engine,
+                table,
+                condition,
+                lambda connection, ids: (
+                    connection.execute(update(table).where(table.c.id.in_(ids)).values(**ISSUE_LOG_CLEARED)).rowcount
+                ),
+            )
         return TableOutcome(
             "assistant database",
             table.name,
@@ -370,7 +356,23 @@ class PurgeJob:
         if self.dry_run:
             with engine.connect() as connection:
                 return _count(connection, table, condition)
-        deleted = 0
+        return self._in_batches(
+            engine,
+            table,
+            condition,
+            lambda connection, ids: connection.execute(delete(table).where(table.c.id.in_(ids))).rowcount,
+        )
+
+    def _in_batches(
+        self,
+        engine: Engine,
+        table: Table,
+        condition: "ColumnElement[bool]",
+        change: Callable[[Connection, List[int]], int],
+    ) -> int:
+        """Apply `change` to the ids of the rows of `table` matching `condition`, `batch` ids per transaction,
+        until a batch comes back short; the sum of what it returns (the rows it changed)."""
+        changed = 0
         while True:
             with engine.begin() as connection:
                 ids = list(
@@ -379,9 +381,9 @@ class PurgeJob:
                     ).scalars()
                 )
                 if ids:
-                    deleted += connection.execute(delete(table).where(table.c.id.in_(ids))).rowcount
+                    changed += change(connection, ids)
             if len(ids) < self.batch:
-                return deleted
+                return changed
 
     def _delete_ids(self, engine: Engine, table: Table, ids: Sequence[int]) -> int:
         if not ids or self.dry_run:

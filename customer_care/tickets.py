@@ -190,7 +190,7 @@ class TicketStore:
         )
         return self.get(ticket_id)
 
-    def close(
+    def close_ticket(
         self, ticket_id: int, agent: str, status: str, outcome: str = "", now: Optional[datetime] = None
     ) -> Ticket:
         """Resolve or hand back a ticket. Only the agent holding it may close a claimed ticket."""

@@ -6,6 +6,7 @@ from typing import Optional, Sequence
 from customer_care import form_answers
 from customer_care.complaints import analyse_complaint
 from customer_care.escalation import Trigger
+from customer_care.issue_log import IssueOutcome
 from customer_care.replies import Reply
 
 
@@ -34,11 +35,11 @@ def declines_order_number(intent: Optional[str], text: str) -> bool:
     return not (intent in form_answers.SHOP_QUESTION_INTENTS and form_answers.is_question(text))
 
 
-def logged_outcome(escalated: bool, accepted: bool) -> str:
+def logged_outcome(escalated: bool, accepted: bool) -> IssueOutcome:
     """How a complaint ended, as the issue log records it."""
     if escalated:
-        return "escalated"
-    return "solution_accepted" if accepted else "not_understood"
+        return IssueOutcome.ESCALATED
+    return IssueOutcome.SOLUTION_ACCEPTED if accepted else IssueOutcome.NOT_UNDERSTOOD
 
 
 def handover_summary(confirmed_paraphrase: Optional[str], words: Sequence[str]) -> str:

@@ -47,7 +47,7 @@ def hostile_ticket(console: ConsoleUnderTest) -> int:
         customer_name=XSS_SCRIPT,
         customer_email="x@example.com",
     )
-    console.tickets.close(earlier.id, "alice", "resolved", outcome=XSS_SCRIPT)
+    console.tickets.close_ticket(earlier.id, "alice", "resolved", outcome=XSS_SCRIPT)
     IssueLog(console.settings.database_url).record(
         IssueEntry(
             conversation_id="conv-x", kind="complaint", category="damaged_item", paraphrase=XSS_IMG, raw_text=XSS_IMG
@@ -109,7 +109,7 @@ def test_queue_lists_open_tickets_by_priority_then_waiting_time(console: Console
     console.open_ticket("conv-urgent-new", priority="urgent", created=now - timedelta(minutes=1))
     console.open_ticket("conv-urgent-old", priority="urgent", created=now - timedelta(minutes=30))
     closed = console.open_ticket("conv-closed", priority="urgent")
-    console.tickets.close(closed.id, "alice", "resolved")
+    console.tickets.close_ticket(closed.id, "alice", "resolved")
     tickets = alice.get("/api/tickets").json()["tickets"]
     assert [ticket["conversation_id"] for ticket in tickets] == [
         "conv-urgent-old",
@@ -230,7 +230,7 @@ def test_a_closed_ticket_takes_no_more_actions(
 def test_a_reply_form_to_a_closed_ticket_shows_the_reason_on_the_page(
     console: ConsoleUnderTest, alice: Browser
 ) -> None:
-    console.tickets.close(1, "alice", "handed_back")
+    console.tickets.close_ticket(1, "alice", "handed_back")
     response = alice.form_post("/api/tickets/1/reply", {"text": "hello?"})
     assert response.status_code == 409
     assert response.headers["Content-Type"].startswith("text/html")
@@ -315,7 +315,7 @@ def test_a_trainer_reads_but_does_not_act(console: ConsoleUnderTest) -> None:
 
 def test_ticket_api_has_the_history_and_issue_log(console: ConsoleUnderTest, alice: Browser) -> None:
     earlier = console.open_ticket("conv-old", customer_email="dana@example.com")
-    console.tickets.close(earlier.id, "alice", "resolved", "Replaced")
+    console.tickets.close_ticket(earlier.id, "alice", "resolved", "Replaced")
     IssueLog(console.settings.database_url).record(
         IssueEntry(conversation_id="conv-1", kind="complaint", category="damaged_item", paraphrase="Cracked lid")
     )

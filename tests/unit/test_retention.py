@@ -246,7 +246,7 @@ def test_conversations_with_an_open_ticket_keep_their_events(world: World) -> No
     tickets = TicketStore(world.care_url)
     waiting = tickets.open_ticket(NewTicket("waiting-ed", "customer_asked", "normal"), now=days_ago(40))
     closed = tickets.open_ticket(NewTicket("closed-fy", "customer_asked", "normal"), now=days_ago(40))
-    tickets.close(closed.id, "sam", "resolved", "sorted", now=days_ago(39))
+    tickets.close_ticket(closed.id, "sam", "resolved", "sorted", now=days_ago(39))
     tickets.close_connections()
     waiting_rows = world.tracker_rows("waiting-ed")
 
@@ -422,7 +422,7 @@ def seed_care_database(world: World) -> Dict[str, Any]:
         now=days_ago(45),
     )
     tickets.claim(old.id, "sam", now=days_ago(45))
-    tickets.close(old.id, "sam", "resolved", "Replacement sent; confirmed to ana@example.com", now=days_ago(44))
+    tickets.close_ticket(old.id, "sam", "resolved", "Replacement sent; confirmed to ana@example.com", now=days_ago(44))
     lingering = tickets.open_ticket(
         NewTicket("old-cy", "customer_asked", "normal", summary="where is my parcel", customer_name="Cy"),
         now=days_ago(40),
@@ -431,7 +431,7 @@ def seed_care_database(world: World) -> Dict[str, Any]:
         NewTicket("old-di", "team_needed", "normal", summary="wrong size", customer_email="di@example.com"),
         now=days_ago(40),
     )
-    tickets.close(closed_lately.id, "sam", "handed_back", now=days_ago(5))
+    tickets.close_ticket(closed_lately.id, "sam", "handed_back", now=days_ago(5))
     tickets.close_connections()
     return {**ids, "old_ticket": old.id, "open_ticket": lingering.id, "closed_lately": closed_lately.id}
 

@@ -92,7 +92,7 @@ def test_a_claimed_ticket_still_counts_as_the_open_one(store: TicketStore) -> No
 
 def test_a_new_ticket_is_created_once_the_first_is_closed(store: TicketStore) -> None:
     first = store.open_ticket(new("conv-1"), now=NOW)
-    store.close(first.id, "sam", "resolved", now=NOW + timedelta(minutes=10))
+    store.close_ticket(first.id, "sam", "resolved", now=NOW + timedelta(minutes=10))
 
     second = store.open_ticket(new("conv-1", summary="again"), now=NOW + timedelta(minutes=20))
 
@@ -174,8 +174,8 @@ def test_queue_includes_claimed_but_excludes_closed_tickets(store: TicketStore) 
     resolved = store.open_ticket(new("conv-r"), now=NOW)
     handed_back = store.open_ticket(new("conv-h"), now=NOW)
     store.claim(claimed.id, "sam", now=NOW)
-    store.close(resolved.id, "sam", "resolved", now=NOW)
-    store.close(handed_back.id, "sam", "handed_back", now=NOW)
+    store.close_ticket(resolved.id, "sam", "resolved", now=NOW)
+    store.close_ticket(handed_back.id, "sam", "handed_back", now=NOW)
 
     assert {ticket.id for ticket in store.queue()} == {waiting.id, claimed.id}
 
@@ -222,7 +222,7 @@ def test_the_same_agent_may_claim_again(store: TicketStore) -> None:
 
 def test_claiming_a_closed_ticket_raises(store: TicketStore) -> None:
     ticket = store.open_ticket(new(), now=NOW)
-    store.close(ticket.id, "sam", "resolved", now=NOW)
+    store.close_ticket(ticket.id, "sam", "resolved", now=NOW)
 
     with pytest.raises(TicketError, match="resolved"):
         store.claim(ticket.id, "sam", now=NOW)
@@ -267,7 +267,7 @@ def test_close_sets_closed_at_outcome_and_status(store: TicketStore, status: str
     store.claim(ticket.id, "sam", now=NOW + timedelta(minutes=1))
     closed_at = NOW + timedelta(minutes=30)
 
-    closed = store.close(ticket.id, "sam", status, outcome="  Sent a replacement.  ", now=closed_at)
+    closed = store.close_ticket(ticket.id, "sam", status, outcome="  Sent a replacement.  ", now=closed_at)
 
     assert closed.status == status
     assert not closed.is_open
@@ -282,7 +282,7 @@ def test_close_sets_closed_at_outcome_and_status(store: TicketStore, status: str
 def test_closing_an_unclaimed_ticket_records_who_closed_it(store: TicketStore) -> None:
     ticket = store.open_ticket(new(), now=NOW)
 
-    closed = store.close(ticket.id, "kim", "handed_back", now=NOW)
+    closed = store.close_ticket(ticket.id, "kim", "handed_back", now=NOW)
 
     assert closed.assigned_agent == "kim"
     assert closed.status == "handed_back"
@@ -290,7 +290,7 @@ def test_closing_an_unclaimed_ticket_records_who_closed_it(store: TicketStore) -
 
 def test_a_blank_outcome_is_stored_as_none(store: TicketStore) -> None:
     ticket = store.open_ticket(new(), now=NOW)
-    assert store.close(ticket.id, "sam", "resolved", outcome="   ", now=NOW).outcome is None
+    assert store.close_ticket(ticket.id, "sam", "resolved", outcome="   ", now=NOW).outcome is None
 
 
 @pytest.mark.parametrize("status", ["waiting", "claimed", "closed", "done", ""])
@@ -298,16 +298,16 @@ def test_closing_with_another_status_raises_value_error(store: TicketStore, stat
     ticket = store.open_ticket(new(), now=NOW)
 
     with pytest.raises(ValueError, match="resolved"):
-        store.close(ticket.id, "sam", status, now=NOW)
+        store.close_ticket(ticket.id, "sam", status, now=NOW)
     assert store.get(ticket.id).status == "waiting"
 
 
 def test_closing_an_already_closed_ticket_raises(store: TicketStore) -> None:
     ticket = store.open_ticket(new(), now=NOW)
-    store.close(ticket.id, "sam", "resolved", outcome="first", now=NOW)
+    store.close_ticket(ticket.id, "sam", "resolved", outcome="first", now=NOW)
 
     with pytest.raises(TicketError, match="already resolved"):
-        store.close(ticket.id, "sam", "handed_back", outcome="second", now=NOW + timedelta(hours=1))
+        store.close_ticket(ticket.id, "sam", "handed_back", outcome="second", now=NOW + timedelta(hours=1))
     unchanged = store.get(ticket.id)
     assert (unchanged.status, unchanged.outcome, unchanged.closed_at) == ("resolved", "first", NOW)
 
@@ -317,14 +317,14 @@ def test_another_agent_cannot_close_a_claimed_ticket(store: TicketStore) -> None
     store.claim(ticket.id, "sam", now=NOW)
 
     with pytest.raises(TicketError, match="sam"):
-        store.close(ticket.id, "kim", "resolved", now=NOW)
+        store.close_ticket(ticket.id, "kim", "resolved", now=NOW)
     still = store.get(ticket.id)
     assert (still.status, still.assigned_agent, still.closed_at) == ("claimed", "sam", None)
 
 
 def test_closing_an_unknown_ticket_raises(store: TicketStore) -> None:
     with pytest.raises(TicketError):
-        store.close(4242, "sam", "resolved")
+        store.close_ticket(4242, "sam", "resolved")
 
 
 # --- lookups -------------------------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def test_get_of_an_unknown_id_raises(store: TicketStore, ticket_id: int) -> None
 
 def test_customer_history_finds_the_same_conversation_or_e_mail_newest_first(store: TicketStore) -> None:
     earlier_same_conversation = store.open_ticket(new("conv-1"), now=NOW - timedelta(days=3))
-    store.close(earlier_same_conversation.id, "sam", "resolved", now=NOW - timedelta(days=3))
+    store.close_ticket(earlier_same_conversation.id, "sam", "resolved", now=NOW - timedelta(days=3))
     same_email = store.open_ticket(new("conv-2", customer_email="ann@example.com"), now=NOW - timedelta(days=1))
     store.open_ticket(new("conv-3", customer_email="bob@example.com"), now=NOW)  # someone else
     store.open_ticket(new("conv-4"), now=NOW)  # someone else, no e-mail
@@ -353,7 +353,7 @@ def test_customer_history_finds_the_same_conversation_or_e_mail_newest_first(sto
 def test_customer_history_without_e_mail_matches_only_the_conversation(store: TicketStore) -> None:
     store.open_ticket(new("conv-2", customer_email=None), now=NOW)  # another anonymous customer
     earlier = store.open_ticket(new("conv-1"), now=NOW - timedelta(days=1))
-    store.close(earlier.id, "sam", "resolved", now=NOW - timedelta(days=1))
+    store.close_ticket(earlier.id, "sam", "resolved", now=NOW - timedelta(days=1))
     current = store.open_ticket(new("conv-1"), now=NOW)
 
     assert [ticket.id for ticket in store.customer_history(current)] == [earlier.id]
@@ -385,7 +385,7 @@ def test_waiting_seconds_defaults_to_now(store: TicketStore) -> None:
 def test_times_come_back_timezone_aware_utc(store: TicketStore) -> None:
     berlin = datetime(2026, 7, 7, 14, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # 12:30 UTC in summer
     ticket = store.open_ticket(new(), now=berlin)
-    closed = store.close(ticket.id, "sam", "resolved", now=berlin + timedelta(minutes=15))
+    closed = store.close_ticket(ticket.id, "sam", "resolved", now=berlin + timedelta(minutes=15))
 
     for moment in (closed.created_at, closed.updated_at, closed.closed_at):
         assert moment is not None
@@ -414,7 +414,7 @@ def test_two_stores_on_the_same_file_see_each_others_writes(url: str, store: Tic
         console.claim(opened.id, "sam", now=NOW + timedelta(minutes=1))
         assert store.get(opened.id).assigned_agent == "sam"
 
-        store.close(opened.id, "sam", "resolved", outcome="done", now=NOW + timedelta(minutes=2))
+        store.close_ticket(opened.id, "sam", "resolved", outcome="done", now=NOW + timedelta(minutes=2))
         seen = console.get(opened.id)
         assert (seen.status, seen.outcome) == ("resolved", "done")
         assert console.queue() == []
@@ -476,7 +476,7 @@ def test_customer_text_in_a_ticket_is_masked_before_it_is_stored(store: TicketSt
         ),
         now=NOW,
     )
-    closed = store.close(
+    closed = store.close_ticket(
         ticket.id, "alice", TicketStatus.RESOLVED.value, outcome="Refunded to card 4111-1111-1111-1111", now=NOW
     )
 
