@@ -22,6 +22,7 @@ from addons.action_server import SECRET_HEADER as ACTION_SECRET_HEADER
 from addons.action_server import SECRET_VARIABLE as ACTION_SECRET_VARIABLE
 from addons.nlu_server import TOKEN_VARIABLE as NLU_TOKEN_VARIABLE
 from connectors.limits import MESSAGE_BURST, MESSAGES_PER_MINUTE
+from customer_care.agents import Role
 from customer_care.identity import CUSTOMER_TOKEN_KEY, SESSION_KEY
 from customer_care.sample_orders import seed_demo_orders
 from customer_care.settings import PROJECT_ROOT
@@ -300,9 +301,25 @@ def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> Runn
         with_console=True,
         extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml"), **MANY_CUSTOMERS_ON_ONE_ADDRESS},
     )
-    username, name, password = STAFFED_AGENT
+    add_agent(running, *STAFFED_AGENT)
+    return running
+
+
+def add_agent(running: RunningAssistant, username: str, name: str, password: str, role: Role = Role.AGENT) -> None:
+    """An account in the console of `running`, made as a shop would make it (`python -m console add-agent`)."""
     subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "console", "add-agent", username, "--name", name, "--password-stdin"],
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "console",
+            "add-agent",
+            username,
+            "--name",
+            name,
+            "--role",
+            role.value,
+            "--password-stdin",
+        ],
         input=password + "\n",
         text=True,
         check=True,
@@ -310,7 +327,6 @@ def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> Runn
         env=running.env,
         capture_output=True,
     )
-    return running
 
 
 def _credentials_allowing(source: Path, origin: str, target: Path) -> Path:

@@ -9,10 +9,11 @@ import pytest
 import requests
 
 from addons.nlu_export import export_examples
+from customer_care.agents import Role
 from customer_care.inbox import Inbox
 from customer_care.settings import PROJECT_ROOT
 from tests.e2e.conftest import ConsoleUser
-from tools.servers import VENV_BIN, RunningAssistant, start_staffed_assistant
+from tools.servers import VENV_BIN, RunningAssistant, add_agent, start_staffed_assistant
 
 TRAINER = ("tara", "Tara Trainer", "another long password")
 
@@ -20,27 +21,7 @@ TRAINER = ("tara", "Tara Trainer", "another long password")
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory) -> RunningAssistant:
     running = start_staffed_assistant(tmp_path_factory.mktemp("inbox"))
-    username, name, password = TRAINER
-    subprocess.run(
-        [
-            str(VENV_BIN / "python"),
-            "-m",
-            "console",
-            "add-agent",
-            username,
-            "--name",
-            name,
-            "--role",
-            "trainer",
-            "--password-stdin",
-        ],
-        input=password + "\n",
-        text=True,
-        check=True,
-        cwd=PROJECT_ROOT,
-        env=running.env,
-        capture_output=True,
-    )
+    add_agent(running, *TRAINER, role=Role.TRAINER)
     yield running
     running.stop()
 

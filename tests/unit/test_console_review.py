@@ -8,8 +8,9 @@ from typing import Any, Dict, List
 
 import pytest
 import yaml
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine
+from sqlalchemy import create_engine
 
+from addons.broker_events import broker_events_table
 from console import review
 from tests.unit.test_console_support import XSS_IMG, meta_csrf, running_console
 
@@ -29,17 +30,12 @@ def user_event(sender: str, text: str, intent: str, confidence: float, offset: f
 def broker(path: Path, events: List[Dict[str, Any]]) -> None:
     """Rows as Rasa's SQL event broker writes them."""
     engine = create_engine(f"sqlite:///{path}")
-    table = Table(
-        "events",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255)),
-        Column("data", Text),
-    )
-    table.metadata.create_all(engine)
+    broker_events_table.metadata.create_all(engine)
     with engine.begin() as connection:
         for event in events:
-            connection.execute(table.insert().values(sender_id=event["sender_id"], data=json.dumps(event)))
+            connection.execute(
+                broker_events_table.insert().values(sender_id=event["sender_id"], data=json.dumps(event))
+            )
     engine.dispose()
 
 
