@@ -14,14 +14,7 @@ ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test here logs in; argon2's real cost (stored in each hash) would only slow them down."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        "customer_care.agents.PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    )
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing")  # every test here logs in
 
 
 @pytest.fixture

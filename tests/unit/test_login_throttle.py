@@ -2,20 +2,13 @@
 locks that double, and state in the database that every console process shares."""
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from console.sessions import SessionStore, ThrottleRules
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 ADDRESS = "203.0.113.9"
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'care.db'}"
 
 
 def throttle(url: str, **rules: object):  # type: ignore[no-untyped-def]

@@ -8,9 +8,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from addons.domain_file import PLACEHOLDER_RESPONSE
 from addons.nlu_export import (
     HEADER,
-    PLACEHOLDER_RESPONSE,
     ExportError,
     export_examples,
     render_example,
@@ -282,7 +282,7 @@ def test_nothing_approved_writes_nothing(project: Dict[str, Path]) -> None:
 def test_command_exports_the_inbox_and_explains_new_intents(
     project: Dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    from tests.unit.test_inbox import FakeBroker
+    from tests.unit.inbox_helpers import FakeBroker
 
     broker = FakeBroker(tmp_path / "events.db")
     broker.user("c-1", "do you do gift wrapping", "nlu_fallback", 0.3, 0)
