@@ -209,24 +209,6 @@ class ActionAskOrderNumber(Action):
         return []
 
 
-class ActionAskOrderCheck(Action):
-    def name(self) -> Text:
-        return "action_ask_order_check"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        dispatcher.utter_message(response="utter_ask_order_check")
-        return []
-
-
-class ActionAskShippingAddress(Action):
-    def name(self) -> Text:
-        return "action_ask_shipping_address"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        dispatcher.utter_message(response="utter_ask_shipping_address")
-        return []
-
-
 class ActionAskConfirmCancellation(Action):
     """Shows what would be cancelled before asking for a yes or no."""
 

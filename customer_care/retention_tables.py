@@ -1,49 +1,37 @@
 """What the purge does to each table (the reasons are in customer_care.retention's docstring), in batches of
-`batch_size` rows, one short transaction each; with `dry_run` it only counts.
+`batch_size` rows, one short transaction each; with `dry_run` it only counts. The batches themselves are
+customer_care.purge_batches'.
 """
 
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    and_,
-    delete,
-    func,
-    inspect,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, and_, delete, func, inspect, or_, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.elements import ColumnElement
 
 from addons.broker_events import broker_events_table
 from customer_care.database import to_stored_time
 from customer_care.inbox_tables import inbox_clarifications_table, inbox_marks_table, inbox_messages_table
 from customer_care.issue_log import issue_log_table
 from customer_care.masking import mask_personal_data
+from customer_care.purge_batches import BatchedPurge, count_rows
 from customer_care.tickets import CLOSING_STATUSES, OPEN_STATUSES, tickets_table
 
 # The broker's scan stops at the first event this much newer than the cut-off (see customer_care.retention).
 BROKER_SCAN_MARGIN = timedelta(days=1)
 
 # Rasa's names (rasa.shared.core.events.SessionStarted.type_name, ActionExecuted.type_name,
-# rasa.shared.core.constants.ACTION_SESSION_START_NAME); test_retention checks them against Rasa.
+# rasa.shared.core.constants.ACTION_SESSION_START_NAME); tests/unit/test_retention_settings.py checks them against Rasa.
 SESSION_STARTED = "session_started"
 ACTION_EXECUTED = "action"
 ACTION_SESSION_START = "action_session_start"
 
 # The columns the purge uses of the tracker store's `events` table, as Rasa's SQLTrackerStore.SQLEvent declares
-# them (test_retention checks them against Rasa's). Declared here so that the console, which runs the daily purge,
-# does not import Rasa's tracker store. The event broker's table is addons.broker_events's.
+# them (tests/unit/test_retention_settings.py checks them against Rasa's). Declared here so that the console,
+# which runs the daily purge, does not import Rasa's tracker store. The event broker's table is
+# addons.broker_events's.
 tracker_events_table = Table(
     "events",
     MetaData(),
@@ -80,14 +68,13 @@ def _has_table(engine: Engine, name: str) -> bool:
     return found
 
 
-class PurgeJob:
+class PurgeJob(BatchedPurge):
     """One purge: the cut-off in both forms the tables store times in, the batch size, dry run or not."""
 
     def __init__(self, cutoff: datetime, batch_size: int, dry_run: bool) -> None:
+        super().__init__(batch_size, dry_run)
         self.cutoff_stamp = cutoff.timestamp()  # Rasa's events: Unix seconds
         self.cutoff_stored = to_stored_time(cutoff)  # the assistant's tables: naive UTC
-        self.batch = batch_size
-        self.dry_run = dry_run
 
     # --- The tracker store --------------------------------------------------------------------------------
 
@@ -246,11 +233,11 @@ class PurgeJob:
         if self.dry_run:
             old_ids = select(messages.c.id).where(old_messages)
             with engine.connect() as connection:
-                counts["messages"] = _count(connection, messages, old_messages)
+                counts["messages"] = count_rows(connection, messages, old_messages)
                 if has_choices:
-                    counts["clarifications"] = _count(connection, choices, choices.c.message_id.in_(old_ids))
+                    counts["clarifications"] = count_rows(connection, choices, choices.c.message_id.in_(old_ids))
                 if has_marks:
-                    counts["marks"] = _count(
+                    counts["marks"] = count_rows(
                         connection, marks, or_(marks.c.message_id.in_(old_ids), marks.c.sent_at < self.cutoff_stored)
                     )
         else:
@@ -284,7 +271,7 @@ class PurgeJob:
         )
         if self.dry_run:
             with engine.connect() as connection:
-                cleared = _count(connection, table, condition)
+                cleared = count_rows(connection, table, condition)
         else:
             cleared = self._in_batches(
                 engine,
@@ -349,59 +336,9 @@ class PurgeJob:
             "id, category, status, times and masked outcome kept",
         )
 
-    # --- Batches ------------------------------------------------------------------------------------------
-
-    def _delete(self, engine: Engine, table: Table, condition: "ColumnElement[bool]") -> int:
-        """Delete the rows of `table` matching `condition`, `batch` rows per transaction (or count them)."""
-        if self.dry_run:
-            with engine.connect() as connection:
-                return _count(connection, table, condition)
-        return self._in_batches(
-            engine,
-            table,
-            condition,
-            lambda connection, ids: connection.execute(delete(table).where(table.c.id.in_(ids))).rowcount,
-        )
-
-    def _in_batches(
-        self,
-        engine: Engine,
-        table: Table,
-        condition: "ColumnElement[bool]",
-        change: Callable[[Connection, List[int]], int],
-    ) -> int:
-        """Apply `change` to the ids of the rows of `table` matching `condition`, `batch` ids per transaction,
-        until a batch comes back short; the sum of what it returns (the rows it changed)."""
-        changed = 0
-        while True:
-            with engine.begin() as connection:
-                ids = list(
-                    connection.execute(
-                        select(table.c.id).where(condition).order_by(table.c.id).limit(self.batch)
-                    ).scalars()
-                )
-                if ids:
-                    changed += change(connection, ids)
-            if len(ids) < self.batch:
-                return changed
-
-    def _delete_ids(self, engine: Engine, table: Table, ids: Sequence[int]) -> int:
-        if not ids or self.dry_run:
-            return len(ids)
-        deleted = 0
-        for start in range(0, len(ids), self.batch):
-            with engine.begin() as connection:
-                chunk = list(ids[start : start + self.batch])
-                deleted += connection.execute(delete(table).where(table.c.id.in_(chunk))).rowcount
-        return deleted
-
 
 def _plural(count: int, unit: str) -> str:
     return f"{count:,} {unit}{'' if count == 1 else 's'}"
-
-
-def _count(connection: Any, table: Table, condition: "ColumnElement[bool]") -> int:
-    return int(connection.execute(select(func.count()).select_from(table).where(condition)).scalar() or 0)
 
 
 def _event_timestamp(data: Any) -> Optional[float]:

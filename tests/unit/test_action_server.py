@@ -48,7 +48,7 @@ def test_every_action_of_the_package_registers():
     assert {
         "validate_track_order_form",
         "validate_cancel_order_form",
-        "action_ask_order_check",
+        "action_ask_complaint_text",
         "action_track_order",
     } <= set(executor.actions)
 
@@ -56,17 +56,17 @@ def test_every_action_of_the_package_registers():
 def test_calls_without_the_secret_are_refused():
     with serving(create_app(SECRET)) as url:
         assert requests.get(f"{url}/health", timeout=10).status_code == 200
-        refused = requests.post(f"{url}/webhook", json=call("action_ask_order_check"), timeout=10)
+        refused = requests.post(f"{url}/webhook", json=call("action_ask_complaint_text"), timeout=10)
         assert refused.status_code == 401 and "secret" in refused.json()["error"]
         wrong = requests.post(
-            f"{url}/webhook", json=call("action_ask_order_check"), timeout=10, headers={SECRET_HEADER: "guess"}
+            f"{url}/webhook", json=call("action_ask_complaint_text"), timeout=10, headers={SECRET_HEADER: "guess"}
         )
         assert wrong.status_code == 401
         answered = requests.post(
-            f"{url}/webhook", json=call("action_ask_order_check"), timeout=10, headers={SECRET_HEADER: SECRET}
+            f"{url}/webhook", json=call("action_ask_complaint_text"), timeout=10, headers={SECRET_HEADER: SECRET}
         )
         assert answered.status_code == 200
-        assert answered.json()["responses"][0]["response"] == "utter_ask_order_check"
+        assert answered.json()["responses"][0]["response"] == "utter_ask_complaint_description"
 
 
 def test_malformed_calls_get_a_clear_4xx():
@@ -88,7 +88,7 @@ def test_a_slow_action_holds_up_nobody_else():
         )
         time.sleep(0.3)
         other = requests.post(
-            f"{url}/webhook", json=call("action_ask_order_check"), headers={SECRET_HEADER: SECRET}, timeout=10
+            f"{url}/webhook", json=call("action_ask_complaint_text"), headers={SECRET_HEADER: SECRET}, timeout=10
         )
         assert other.status_code == 200 and not slow.done()  # answered while the slow one still runs
         RELEASE.set()
