@@ -8,8 +8,8 @@ and the export read and write databases and files, so they run in worker threads
 
 import asyncio
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from functools import lru_cache, partial
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlencode
 
 from sanic import HTTPResponse, Request
@@ -149,32 +149,27 @@ async def api_label(request: Request) -> HTTPResponse:
     if kind == "intent" and intent and intent not in await asyncio.to_thread(domain_intents):
         kind = "new_intent"
     entities = body.get("entities") if isinstance(body.get("entities"), list) else None
-    try:
-        count = await asyncio.to_thread(
-            console_of(request).inbox.label,
-            _keys(body),
-            kind,
-            request.ctx.agent.username,
-            intent=intent,
-            entities=entities,
-        )
-    except InboxError as error:
-        raise InvalidInput(str(error)) from None
-    if is_form(request):
-        return _back(request, f"Labelled {count} group(s).")
-    return responses.json({"labelled": count})
+    inbox, keys = console_of(request).inbox, _keys(body)
+    label = partial(inbox.label, keys, kind, request.ctx.agent.username, intent=intent, entities=entities)
+    return await _change_groups(request, label, "labelled")
 
 
 @require_role(Role.TRAINER, TRAINERS_ONLY)
 async def api_unlabel(request: Request) -> HTTPResponse:
-    body = _form_keys(request)
+    keys = _keys(_form_keys(request))
+    return await _change_groups(request, partial(console_of(request).inbox.unlabel, keys), "unlabelled")
+
+
+async def _change_groups(request: Request, change: Callable[[], int], done: str) -> HTTPResponse:
+    """Runs `change`, an inbox update of message groups, off the event loop; tells a form (on the review page) or
+    a script (as JSON) how many groups were `done`."""
     try:
-        count = await asyncio.to_thread(console_of(request).inbox.unlabel, _keys(body))
+        count = await asyncio.to_thread(change)
     except InboxError as error:
         raise InvalidInput(str(error)) from None
     if is_form(request):
-        return _back(request, f"Unlabelled {count} group(s).")
-    return responses.json({"unlabelled": count})
+        return _back(request, f"{done.capitalize()} {count} group(s).")
+    return responses.json({done: count})
 
 
 @require_role(Role.TRAINER, TRAINERS_ONLY)

@@ -5,13 +5,16 @@ Times are stored as naive UTC (portable across databases) and handed back timezo
 """
 
 import sqlite3
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Mapping, Optional, Type, TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool, StaticPool
+
+Record = TypeVar("Record")
 
 
 def engine_for(url: str) -> Engine:
@@ -64,3 +67,16 @@ def to_stored_time(moment: datetime) -> datetime:
 
 def from_stored_time(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc)
+
+
+def from_optional_stored_time(moment: Optional[datetime]) -> Optional[datetime]:
+    return from_stored_time(moment) if moment else None
+
+
+def from_row(record: Type[Record], row: Mapping[str, Any], **convert: Callable[[Any], Any]) -> Record:
+    """The dataclass `record` made from a row whose columns are named like its fields; `convert` names the fields
+    whose stored value must be turned into the field's (times, enums, "" for NULL) first."""
+    values = {field.name: row[field.name] for field in fields(record)}  # type: ignore[arg-type]
+    for name, stored_to_field in convert.items():
+        values[name] = stored_to_field(values[name])
+    return record(**values)

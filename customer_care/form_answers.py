@@ -131,6 +131,8 @@ _NOT_KNOWN = re.compile(
     re.IGNORECASE,
 )
 _ORDER_NUMBER_ONLY = re.compile(r"\d{6}")
+# Digits and punctuation only ("3", "#2", "10/10"): whatever the classifier makes of it, it says neither yes nor no.
+_DIGITS_AND_PUNCTUATION = re.compile(r"[\d\s.,:;/#+\-()]+")
 
 
 def _names_a_postcode(text: str) -> bool:
@@ -189,6 +191,8 @@ def read_paraphrase_confirmation(intent: Optional[str], text: Optional[str], is_
     """Yes; no or a correction ("no, it was the lid"), whatever intent a correction sounds like; but not a
     goodbye, small talk, or a new question that corrects nothing ("do you accept paypal?")."""
     text = _capped(text)
+    if _is_bare_number(text):
+        return NOT_AN_ANSWER
     if intent == "affirm":
         return Reading(Kind.ANSWER, True)
     if wants_to_leave(text) or interrupts(intent):
@@ -204,8 +208,10 @@ def read_yes_no(
     yes_intents: FrozenSet[str] = frozenset({"affirm"}),
     no_intents: FrozenSet[str] = frozenset({"deny"}),
 ) -> Reading:
-    """A yes or a no; "never mind" and everything else is not an answer."""
+    """A yes or a no; "never mind", a bare number and everything else is not an answer."""
     text = _capped(text)
+    if _is_bare_number(text):
+        return NOT_AN_ANSWER
     if intent in yes_intents:
         return Reading(Kind.ANSWER, True)
     if intent in no_intents and not wants_to_leave(text):
@@ -215,13 +221,19 @@ def read_yes_no(
 
 def read_handoff_offer(intent: Optional[str], text: Optional[str]) -> Reading:
     """ "Would you like me to pass this to a member of our team?": yes (or asking for a person) or no (also
-    "never mind"); a goodbye, small talk or a new question is not an answer."""
+    "never mind"); a goodbye, small talk, a bare number or a new question is not an answer."""
     text = _capped(text)
+    if _is_bare_number(text):
+        return NOT_AN_ANSWER
     if intent in ("affirm", "contact_human_agent"):
         return Reading(Kind.ANSWER, True)
     if intent == "deny" or declines(text) or wants_to_leave(text):
         return Reading(Kind.ANSWER, False)
     return NOT_AN_ANSWER
+
+
+def _is_bare_number(text: str) -> bool:
+    return _DIGITS_AND_PUNCTUATION.fullmatch(text) is not None and any(character.isdigit() for character in text)
 
 
 def looks_like_address(text: Optional[str]) -> bool:

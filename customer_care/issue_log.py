@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
+from customer_care.database import engine_for, from_row, from_stored_time, to_stored_time, utc_now
 from customer_care.masking import mask_personal_data
 from customer_care.problem_phrases import problem_phrases
 from customer_care.settings import database_url
@@ -315,20 +315,7 @@ def _row_from_entry(entry: IssueEntry) -> Dict[str, Any]:
 
 
 def _entry_from_row(row: Mapping[str, Any]) -> IssueEntry:
-    return IssueEntry(
-        id=row["id"],
-        created_at=from_stored_time(row["created_at"]),
-        conversation_id=row["conversation_id"],
-        kind=row["kind"],
-        category=row["category"],
-        severity=parse_severity(row["severity"]),
-        paraphrase=row["paraphrase"],
-        raw_text=row["raw_text"],
-        order_number=row["order_number"],
-        outcome=row["outcome"],
-        rating=row["rating"],
-        comment=row["comment"],
-    )
+    return from_row(IssueEntry, row, created_at=from_stored_time, severity=parse_severity)
 
 
 def _in_period(since: Optional[datetime], until: Optional[datetime]) -> List["ColumnElement[bool]"]:

@@ -302,21 +302,14 @@ def _mask_phones(text: str) -> str:
 
 
 def _international_phone(match: "re.Match[str]") -> Tuple[int, str]:
-    """The longest start of the match that is a phone number: 8-15 digits after + or 00 (the dialling prefix is
-    not part of the number), a country code of 1-4 digits and 2-7 groups of 1-5 digits after it."""
-    number = match.group(0)
-    prefix = 2 if number.startswith("00") else 1
-    blocks = [(block.end(), block.group(0)) for block in _NUMBER_BLOCK.finditer(number, prefix)]
-    for count in range(len(blocks), 0, -1):
-        end, _ = blocks[count - 1]
-        digits = sum(len(text.strip("()")) for _, text in blocks[:count])
-        if (
-            PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS
-            and not _followed_by_word(match.string, match.start() + end)
-            and _international_groups_fit([text for _, text in blocks[:count]])
-        ):
-            return end, PHONE_MASK
-    return 0, ""
+    prefix = 2 if match.group(0).startswith("00") else 1  # the dialling prefix is not part of the number
+    return _longest_phone(match, prefix, _is_international_number)
+
+
+def _is_international_number(blocks: Sequence[str]) -> bool:
+    """8-15 digits after + or 00, a country code of 1-4 digits and 2-7 groups of 1-5 digits after it."""
+    digits = sum(len(block.strip("()")) for block in blocks)
+    return PHONE_MIN_DIGITS <= digits <= PHONE_MAX_DIGITS and _international_groups_fit(blocks)
 
 
 def _international_groups_fit(blocks: Sequence[str]) -> bool:
@@ -329,15 +322,22 @@ def _international_groups_fit(blocks: Sequence[str]) -> bool:
 
 
 def _national_phone(match: "re.Match[str]") -> Tuple[int, str]:
-    """The longest start of the match that is a national number: 10-11 digits, a trunk 0 and an area code of 2-5
-    digits (its first not 0), then 1-3 groups of 2-4 digits."""
-    blocks = [(block.end(), block.group(0)) for block in _NUMBER_BLOCK.finditer(match.group(0))]
+    return _longest_phone(match, 0, _is_national_number)
+
+
+def _is_national_number(blocks: Sequence[str]) -> bool:
+    """10-11 digits, a trunk 0 and an area code of 2-5 digits (its first not 0), then 1-3 groups of 2-4 digits."""
+    return sum(len(block) for block in blocks) in _NATIONAL_DIGITS and _national_groups_fit(blocks)
+
+
+def _longest_phone(match: "re.Match[str]", prefix: int, is_number: Callable[[Sequence[str]], bool]) -> Tuple[int, str]:
+    """The longest start of the match (its number blocks from `prefix` on) that `is_number` and that does not run
+    into a word: (its end, the mask), or (0, "") when no start is a phone number."""
+    blocks = list(_NUMBER_BLOCK.finditer(match.group(0), prefix))
     for count in range(len(blocks), 0, -1):
-        end, _ = blocks[count - 1]
-        if (
-            sum(len(text) for _, text in blocks[:count]) in _NATIONAL_DIGITS
-            and not _followed_by_word(match.string, match.start() + end)
-            and _national_groups_fit([text for _, text in blocks[:count]])
+        end = blocks[count - 1].end()
+        if not _followed_by_word(match.string, match.start() + end) and is_number(
+            [block.group(0) for block in blocks[:count]]
         ):
             return end, PHONE_MASK
     return 0, ""

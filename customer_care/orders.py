@@ -239,24 +239,25 @@ class SQLiteOrderBackend:
         return order
 
     def cancel_order(self, number: str) -> Order:
-        with self._lock:
-            if not self._require(number).can_be_cancelled:
-                raise OrderNotChangeable(number)
-            with self._connect() as connection:
-                connection.execute(
-                    "UPDATE orders SET status = ?, expected_delivery = NULL WHERE number = ? AND status = ?",
-                    (OrderStatus.CANCELLED.value, number, OrderStatus.PROCESSING.value),
-                )
-        return self._require(number)
+        return self._change_while_processing(
+            number, "can_be_cancelled", "status = ?, expected_delivery = NULL", (OrderStatus.CANCELLED.value,)
+        )
 
     def change_shipping_address(self, number: str, address: str) -> Order:
+        return self._change_while_processing(number, "address_can_change", "shipping_address = ?", (address,))
+
+    def _change_while_processing(
+        self, number: str, allowed_when: str, assignments: str, values: Tuple[object, ...]
+    ) -> Order:
+        """Applies `assignments` (a fixed SQL SET clause) when the order's `allowed_when` property holds; the
+        UPDATE checks the status again, so a change that raced it can't slip through."""
         with self._lock:
-            if not self._require(number).address_can_change:
+            if not getattr(self._require(number), allowed_when):
                 raise OrderNotChangeable(number)
             with self._connect() as connection:
                 connection.execute(
-                    "UPDATE orders SET shipping_address = ? WHERE number = ? AND status = ?",
-                    (address, number, OrderStatus.PROCESSING.value),
+                    f"UPDATE orders SET {assignments} WHERE number = ? AND status = ?",
+                    (*values, number, OrderStatus.PROCESSING.value),
                 )
         return self._require(number)
 

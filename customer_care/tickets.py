@@ -16,7 +16,14 @@ from typing import Any, List, Mapping, Optional
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, or_, select, update
 
-from customer_care.database import engine_for, from_stored_time, to_stored_time, utc_now
+from customer_care.database import (
+    engine_for,
+    from_optional_stored_time,
+    from_row,
+    from_stored_time,
+    to_stored_time,
+    utc_now,
+)
 from customer_care.masking import mask_personal_data
 from customer_care.settings import database_url
 
@@ -237,19 +244,11 @@ def _masked(text: Optional[str]) -> Optional[str]:
 
 
 def _ticket(row: Mapping[str, Any]) -> Ticket:
-    return Ticket(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        reason=row["reason"],
-        priority=row["priority"],
-        summary=row["summary"] or "",
-        category=row["category"],
-        customer_name=row["customer_name"],
-        customer_email=row["customer_email"],
-        status=row["status"],
-        assigned_agent=row["assigned_agent"],
-        outcome=row["outcome"],
-        created_at=from_stored_time(row["created_at"]),
-        updated_at=from_stored_time(row["updated_at"]),
-        closed_at=from_stored_time(row["closed_at"]) if row["closed_at"] else None,
+    return from_row(
+        Ticket,
+        row,
+        summary=lambda summary: summary or "",
+        created_at=from_stored_time,
+        updated_at=from_stored_time,
+        closed_at=from_optional_stored_time,
     )

@@ -78,3 +78,17 @@ def test_profanity_is_not_echoed(customer):
     reply = customer.says("this is fucking ridiculous, the damn blender I ordered is broken")
     assert reply.startswith(CONFIRMATION)
     assert "fuck" not in reply.lower() and "damn" not in reply.lower()
+
+
+def test_a_bare_number_is_no_answer_to_a_yes_no_question(assistant, customer):
+    # Seen in a stranger's chat: "3" was classified affirm (0.35) and taken as a yes to the hand-over offer.
+    customer.says("I want to make a complaint")
+    customer.says("the toaster I bought burns every slice of bread")
+    customer.says("no")
+    customer.says("it's the timer, it doesn't switch off")
+    offer = customer.says("no, that's not it")
+    assert "Would you like me to pass this to a member of our team?" in offer
+    after_number = customer.says("3")
+    assert "What e-mail address" not in after_number
+    assert "What e-mail address" in customer.says("yes")
+    assert [entry.outcome for entry in logged(assistant, customer.sender) if entry.kind == "escalation"] == []

@@ -95,6 +95,20 @@ def test_failure_2_every_form_question_lets_the_customer_leave_or_ask_something_
         assert read_comment(intent, text) == NOT_AN_ANSWER
 
 
+@pytest.mark.parametrize("text", ["3", " 42 ", "#2", "10/10", "+49 30 1234"])
+@pytest.mark.parametrize("intent", ["affirm", "deny", "contact_human_agent", "nlu_fallback"])
+def test_a_bare_number_is_no_yes_or_no_whatever_the_intent(text, intent):
+    assert read_yes_no(intent, text) == NOT_AN_ANSWER
+    assert read_handoff_offer(intent, text) == NOT_AN_ANSWER
+    assert read_paraphrase_confirmation(intent, text, is_correction=False) == NOT_AN_ANSWER
+
+
+def test_a_yes_with_a_number_in_it_is_still_a_yes():
+    assert read_yes_no("affirm", "yes, 2 of them") == Reading(Kind.ANSWER, True)
+    assert read_handoff_offer("affirm", "yes 👍") == Reading(Kind.ANSWER, True)
+    assert read_paraphrase_confirmation("affirm", "yes 100%", False) == Reading(Kind.ANSWER, True)
+
+
 def test_answers():
     assert read_email("nlu_fallback", "it's Ana.Lima@Example.com") == Reading(Kind.ANSWER, "ana.lima@example.com")
     assert read_email("deny", "no") == DECLINE and read_email("nlu_fallback", "skip") == DECLINE
