@@ -18,7 +18,7 @@ NLU_REAL_MIN_REJECTION ?= 0.95
 # `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
 RETRAIN_TOLERANCE ?= 0.01
 
-.PHONY: install train retrain run lint test test-unit test-data test-stories test-nlu test-e2e test-abuse test-browser bench issues-report inbox-export purge lock clean
+.PHONY: install train retrain run run-scaled lint test test-unit test-data test-stories test-nlu test-e2e test-scaled test-abuse test-browser bench issues-report inbox-export purge lock clean
 
 install: $(INSTALLED)
 
@@ -41,7 +41,12 @@ retrain: $(INSTALLED)
 run: $(MODEL)
 	@bash scripts/run.sh
 
-test: lint test-data test-unit test-stories test-nlu test-e2e test-browser test-abuse
+# The production profile, for real on this machine: PostgreSQL, Redis, HAProxy, RASA_INSTANCES (2) Rasa processes
+# and ACTION_INSTANCES (2) action servers (tools/scaled.py; README, "Scaling out").
+run-scaled: $(MODEL)
+	@$(BIN)/python -m tools.scaled run
+
+test: lint test-data test-unit test-stories test-nlu test-e2e test-scaled test-browser test-abuse
 
 # ruff (lint rules and formatting) and mypy, strict on customer_care/; all configured in pyproject.toml.
 lint: $(INSTALLED)
@@ -73,6 +78,12 @@ test-nlu: $(MODEL)
 
 test-e2e: $(MODEL)
 	$(PYTEST) tests/e2e
+
+# Agent replies, locks and claims across processes of the production profile. Skipped, loudly, where Debian's
+# postgresql, redis-server or haproxy is missing (.ci/run installs them).
+test-scaled: $(MODEL)
+	@$(BIN)/python -m tools.scaled check || echo "*** test-scaled: SKIPPED, the scaled profile can't run here ***"
+	$(PYTEST) -rs tests/scaled
 
 # Hostile inputs on every public endpoint, guessed order numbers, a stolen conversation id, latency under attack
 # (issue 14); figures in results/abuse.json.

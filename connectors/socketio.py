@@ -12,6 +12,12 @@ A long-polling POST that engine.io refuses (a packet type a client may not send,
 the size cap) made python-engineio 4.15 disconnect the socket and then wait for a poll that never comes, so the
 POST was never answered; here such a disconnect does not wait, and the POST gets its 400.
 
+Several Rasa processes (make run-scaled): a customer's socket lives in the process that accepted it, so every
+emit (the bot's replies, the agents' from the console through any process's HTTP API) goes through Redis to all
+of them when LARKSPUR_SOCKETIO_REDIS_URL (or the file LARKSPUR_SOCKETIO_REDIS_URL_FILE names) is set, and the
+process holding the socket delivers it (python-socketio's AsyncRedisManager). Its messages are pickled: the
+Redis server must be one only the assistant's processes can reach, behind a password.
+
 Also: the sites allowed to connect (`cors_allowed_origins`; Rasa's channel switches CORS handling off), a cap on
 the size of one socket.io packet and of a message, a message rate per client address (shared with the REST
 channel), and only verified identity in the messages' metadata.
@@ -22,6 +28,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from socketio import AsyncRedisManager, AsyncServer
 
 from connectors.limits import (
     MAX_MESSAGE_CHARACTERS,
@@ -31,7 +38,14 @@ from connectors.limits import (
     ClientMessageRate,
     shared_message_rate,
 )
-from customer_care.identity import CustomerTokens, SessionTokens, client_key, client_key_secret, trusted_metadata
+from customer_care.identity import (
+    CustomerTokens,
+    SessionTokens,
+    client_key,
+    client_key_secret,
+    secret_from_environment,
+    trusted_metadata,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +65,18 @@ def disconnect_without_waiting(eio: Any) -> None:
             eio.sockets.pop(sid, None)
 
     eio.disconnect = disconnect
+
+
+REDIS_URL_VARIABLE = "LARKSPUR_SOCKETIO_REDIS_URL"
+REDIS_CHANNEL = "larkspur-socketio"
+
+
+def share_emits_through_redis(sio: AsyncServer, url: Text) -> None:
+    """Give the socket.io server a Redis client manager before any client connects (the manager starts
+    listening on the first connection), so its emits reach sockets held by other processes."""
+    manager = AsyncRedisManager(url, channel=REDIS_CHANNEL, logger=logger)
+    sio.manager = manager
+    manager.set_server(sio)
 
 
 DEFAULT_ORIGINS: List[Text] = ["http://localhost:5006", "http://127.0.0.1:5006"]  # the demo shop page (make run)
@@ -89,6 +115,9 @@ class SocketIOWithOrigins(SocketIOInput):
         sio.eio.cors_allowed_origins = getattr(self, "allowed_origins", DEFAULT_ORIGINS)
         sio.eio.max_http_buffer_size = MAX_SOCKET_MESSAGE_BYTES
         disconnect_without_waiting(sio.eio)
+        redis_url = secret_from_environment(REDIS_URL_VARIABLE)
+        if redis_url:
+            share_emits_through_redis(sio, redis_url)
         sessions: SessionTokens = getattr(self, "sessions", None) or SessionTokens.from_environment()
         customer_tokens: Optional[CustomerTokens] = getattr(self, "customer_tokens", None)
         client_secret: Text = getattr(self, "client_secret", None) or client_key_secret()

@@ -287,26 +287,29 @@ def start_assistant(
 STAFFED_AGENT = ("sam", "Sam Lee", "a long enough password")  # username, display name, password
 
 
-def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> RunningAssistant:
-    """Every server and the console, support open around the clock and an agent account (STAFFED_AGENT), so
-    that an agent who logs in is on duty whatever the time: for the hand-over's end-to-end and browser tests."""
+def support_around_the_clock(work_dir: Path) -> Dict[str, str]:
+    """The environment of servers whose support is open around the clock, so that an agent who logs in is on
+    duty whatever the time (a copy of store_profile.yml in `work_dir`), and whose many customers all come from
+    127.0.0.1."""
     import yaml
 
     profile = yaml.safe_load((PROJECT_ROOT / "store_profile.yml").read_text())
     profile["support"]["opening_hours"] = [{"days": [0, 1, 2, 3, 4, 5, 6], "opens": "00:00", "closes": "24:00"}]
     (work_dir / "store_profile.yml").write_text(yaml.safe_dump(profile))
-    running = start_assistant(
-        model,
-        work_dir,
-        with_console=True,
-        extra_env={"STORE_PROFILE": str(work_dir / "store_profile.yml"), **MANY_CUSTOMERS_ON_ONE_ADDRESS},
-    )
-    add_agent(running, *STAFFED_AGENT)
+    return {"STORE_PROFILE": str(work_dir / "store_profile.yml"), **MANY_CUSTOMERS_ON_ONE_ADDRESS}
+
+
+def start_staffed_assistant(work_dir: Path, model: Path = DEFAULT_MODEL) -> RunningAssistant:
+    """Every server and the console, support open around the clock and an agent account (STAFFED_AGENT): for
+    the hand-over's end-to-end and browser tests."""
+    running = start_assistant(model, work_dir, with_console=True, extra_env=support_around_the_clock(work_dir))
+    add_agent(running.env, *STAFFED_AGENT)
     return running
 
 
-def add_agent(running: RunningAssistant, username: str, name: str, password: str, role: Role = Role.AGENT) -> None:
-    """An account in the console of `running`, made as a shop would make it (`python -m console add-agent`)."""
+def add_agent(env: Dict[str, str], username: str, name: str, password: str, role: Role = Role.AGENT) -> None:
+    """An account in the console of the servers running with `env`, made as a shop would make it
+    (`python -m console add-agent`)."""
     subprocess.run(
         [
             str(VENV_BIN / "python"),
@@ -324,7 +327,7 @@ def add_agent(running: RunningAssistant, username: str, name: str, password: str
         text=True,
         check=True,
         cwd=PROJECT_ROOT,
-        env=running.env,
+        env=env,
         capture_output=True,
     )
 

@@ -1,18 +1,10 @@
 """Escalation with the real servers: a customer on socket.io asks for a person, an agent answers from the
 console, the bot stays silent while paused, and the hand-back brings the bot back with the rating question."""
 
-import queue
-import time
-from typing import List
-
-import jwt
 import pytest
-import socketio
 
-from tests.e2e.conftest import ConsoleUser
-from tools.servers import STAFFED_AGENT, RunningAssistant, start_staffed_assistant
-
-AGENT_USERNAME, _, AGENT_PASSWORD = STAFFED_AGENT
+from tests.e2e.people import Agent, WidgetCustomer
+from tools.servers import RunningAssistant, start_staffed_assistant
 
 
 @pytest.fixture(scope="module")
@@ -21,68 +13,6 @@ def staffed(tmp_path_factory) -> RunningAssistant:
     running = start_staffed_assistant(tmp_path_factory.mktemp("staffed"))
     yield running
     running.stop()
-
-
-class Agent(ConsoleUser):
-    """The staffed servers' agent, logged into the console."""
-
-    def __init__(self, console_url: str) -> None:
-        super().__init__(console_url, AGENT_USERNAME, AGENT_PASSWORD)
-
-    def tickets(self) -> List[dict]:
-        return self.http.get(f"{self.url}/api/tickets", timeout=10).json()["tickets"]
-
-    def act(self, ticket_id: int, action: str, **body) -> dict:
-        response = self.post(f"/api/tickets/{ticket_id}/{action}", body)
-        assert response.ok, response.text
-        return response.json()
-
-    def transcript(self, ticket_id: int) -> List[dict]:
-        return self.http.get(f"{self.url}/api/tickets/{ticket_id}/transcript", timeout=10).json()["lines"]
-
-
-class WidgetCustomer:
-    """A customer in the website widget: Rasa's socket.io channel with session persistence. As the widget does,
-    it asks for a new session and keeps the token the server confirms."""
-
-    def __init__(self, rasa_url: str) -> None:
-        self.received: queue.Queue[str] = queue.Queue()
-        confirmed: queue.Queue[str] = queue.Queue()
-        self.client = socketio.Client()
-        self.client.on("bot_uttered", lambda message: self.received.put(message.get("text", "")))
-        self.client.on("session_confirm", confirmed.put)
-        self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", {"session_id": None})
-        self.session_id = confirmed.get(timeout=30)
-        # The conversation the server chose, as the console shows it (the token names it; the test reads the
-        # claim without the server's key).
-        self.conversation_id = jwt.decode(self.session_id, options={"verify_signature": False})["cid"]
-
-    def say(self, text: str) -> None:
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
-
-    def replies(self, until: str, timeout: float = 30) -> List[str]:
-        """Bot messages until one contains `until`."""
-        seen: List[str] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                seen.append(self.received.get(timeout=0.5))
-            except queue.Empty:
-                continue
-            if until in seen[-1]:
-                return seen
-        raise AssertionError(f"no message containing {until!r} within {timeout} s; got {seen}")
-
-    def silence(self, seconds: float) -> List[str]:
-        time.sleep(seconds)
-        messages = []
-        while not self.received.empty():
-            messages.append(self.received.get())
-        return messages
-
-    def close(self) -> None:
-        self.client.disconnect()
 
 
 def test_agent_takes_over_the_chat_and_hands_it_back(staffed):

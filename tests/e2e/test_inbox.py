@@ -21,7 +21,7 @@ TRAINER = ("tara", "Tara Trainer", "another long password")
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory) -> RunningAssistant:
     running = start_staffed_assistant(tmp_path_factory.mktemp("inbox"))
-    add_agent(running, *TRAINER, role=Role.TRAINER)
+    add_agent(running.env, *TRAINER, role=Role.TRAINER)
     yield running
     running.stop()
 
