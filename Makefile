@@ -18,7 +18,7 @@ NLU_REAL_MIN_REJECTION ?= 0.95
 # `make retrain` refuses a new model whose held-out intent accuracy or macro F1 is lower by more than this.
 RETRAIN_TOLERANCE ?= 0.01
 
-.PHONY: install train retrain run run-scaled lint test test-unit test-data test-stories test-nlu test-e2e test-scaled test-abuse test-browser bench issues-report inbox-export purge lock clean
+.PHONY: install train retrain run run-scaled lint test test-unit test-data test-stories test-nlu test-e2e test-scaled test-abuse test-browser bench bench-scaled issues-report inbox-export purge lock clean
 
 install: $(INSTALLED)
 
@@ -97,6 +97,11 @@ test-browser: $(MODEL)
 bench: $(MODEL)
 	$(BIN)/python -m tools.bench_paraphrase
 	$(BIN)/python -m tools.bench
+
+# The production profile with 1, 2 and 4 Rasa processes: turns/s, p50/p99 at 8 and 64 concurrent customers, CPU
+# per turn per process, scaling 1 -> 2 (tools/bench_scaled.py; figures in results/bench_scaled.json).
+bench-scaled: $(MODEL)
+	$(BIN)/python -m tools.bench_scaled
 
 # Most frequent complaint categories and problem phrases: make issues-report DAYS=30
 DAYS ?= 7

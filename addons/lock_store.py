@@ -16,7 +16,11 @@ from typing import Callable, Optional, Text, Tuple, TypeVar
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, WatchError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 from addons import seams
 
@@ -31,6 +35,14 @@ class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         # Rasa makes a lock store named by its class path with only the endpoint configuration.
         super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
+        # A connection found dead (Redis restarted) is made again and the command retried, a few times with a
+        # short back-off, before the turn fails: a restart of Redis costs no customer message, an outage a quick
+        # apology (connectors.turns) instead of a wait.
+        self.red.connection_pool.connection_kwargs.update(
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+            socket_connect_timeout=5,
+        )
 
     def _change(
         self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]

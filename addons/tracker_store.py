@@ -10,7 +10,8 @@ time per turn. This store keeps the same table, the same rows and the same event
   (Rasa walks every subclass of Event for every stored event);
 - an SQLite file (the store's, and the SQL event broker's) is opened once per pooled connection, not once per
   query, in write-ahead-log mode with `synchronous=NORMAL`, the usual setting for a server: a committed turn
-  survives a crash of the process, and readers (the console's inbox) never block the bot.
+  survives a crash of the process, and readers (the console's inbox) never block the bot;
+- on PostgreSQL, pooled connections are checked before use, so a restarted database server costs no turn.
 It uses Rasa 3.6's private query helpers and engine attributes: a seam, pinned by addons.seams.
 """
 
@@ -21,7 +22,7 @@ from typing import Any, Dict, Iterable, List, Optional, Text, Type
 
 import sqlalchemy as sa
 from rasa.core.brokers.sql import SQLEventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core import events as rasa_events
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -41,15 +42,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def use_pooled_write_ahead_log(owner: Any) -> None:
-    """Give `owner` (a Rasa SQL tracker store or SQL event broker) a pooled engine in write-ahead-log mode when it
-    uses an SQLite file. SQLAlchemy 1.4 opens a new SQLite connection for every session by default: three per
-    turn, each paying for the connection and its settings. Other databases are left alone."""
+def tune_engine(owner: Any) -> None:
+    """Give `owner` (a Rasa SQL tracker store or SQL event broker) a better engine for a server:
+    - on an SQLite file, a pooled one in write-ahead-log mode (SQLAlchemy 1.4 opens a new SQLite connection for
+      every session by default: three per turn, each paying for the connection and its settings);
+    - on a database server (PostgreSQL), one that checks a pooled connection before using it, so that the first
+      turn after the server restarted gets a new connection instead of failing on a dead one."""
     url = owner.engine.url
-    if owner.engine.dialect.name != "sqlite" or url.database in (None, "", ":memory:"):
+    if owner.engine.dialect.name != "sqlite":
+        engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+    elif url.database in (None, "", ":memory:"):
         return
-    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
-    sa.event.listen(engine, "connect", _configure_sqlite)
+    else:
+        engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        sa.event.listen(engine, "connect", _configure_sqlite)
     owner.engine.dispose()
     owner.engine = engine
     owner.sessionmaker = sessionmaker(bind=engine)
@@ -83,9 +89,9 @@ class LeanSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        use_pooled_write_ahead_log(self)
+        tune_engine(self)
         if isinstance(self.event_broker, SQLEventBroker):
-            use_pooled_write_ahead_log(self.event_broker)
+            tune_engine(self.event_broker)
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:

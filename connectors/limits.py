@@ -20,6 +20,11 @@ TOO_FAST = (
     "Sorry, that was more messages than I can read at once, so I missed your last one. Could you wait a "
     "few seconds and send it again?"
 )
+# When a turn can't be run (the lock store, the tracker store or the model failing): the message was not kept.
+UNAVAILABLE = (
+    "Sorry, something on our side isn't working right now, so I couldn't read your last message. Could you "
+    "send it again in a minute?"
+)
 
 # Messages per client address: a burst, then a steady rate. A person types a message every few seconds at most;
 # one address may also be an office or a mobile network's gateway with several customers chatting at once, so

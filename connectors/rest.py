@@ -31,6 +31,7 @@ from connectors.limits import (
     ClientMessageRate,
     shared_message_rate,
 )
+from connectors.turns import run_turn_or_apologise
 from customer_care.identity import CONVERSATION_PREFIX, CustomerTokens, client_key, client_key_secret, trusted_metadata
 
 _PARSED = "larkspur_payload"
@@ -98,14 +99,14 @@ class ValidatedRestInput(RestInput):
         return _optional_text(req, "message") or ""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def refuse_overlong(message: UserMessage) -> None:
+        async def handle(message: UserMessage) -> None:
             # A polite reply, as the widget gets, and nothing for Rasa to read or keep.
             if len(message.text or "") > MAX_MESSAGE_CHARACTERS:
                 await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
                 return
-            await on_new_message(message)
+            await run_turn_or_apologise(on_new_message, message)
 
-        custom_webhook = super().blueprint(refuse_overlong)
+        custom_webhook = super().blueprint(handle)
         message_rate = self.message_rate or shared_message_rate()
 
         @custom_webhook.middleware("request")

@@ -22,7 +22,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import aiohttp
 import psutil
@@ -134,7 +134,7 @@ async def _customer(url: str, turns: int, latencies: List[float], addresses: Ite
     return errors
 
 
-async def _load(url: str, concurrency: int, total_turns: int, addresses: Iterator[str]) -> LoadResult:
+async def load_customers(url: str, concurrency: int, total_turns: int, addresses: Iterator[str]) -> LoadResult:
     """`addresses` is shared by every load of the run: an address used again would find its message allowance
     (connectors.limits) spent by an earlier customer, and its turns refused with a 429."""
     latencies: List[float] = []
@@ -191,7 +191,7 @@ def measure(
         addresses = client_addresses()
         with MemorySampler(list(running.server_pids().values())) as memory:
             for concurrency in CONCURRENCY_LEVELS:
-                loads[concurrency] = asyncio.run(_load(running.rest_webhook, concurrency, turns, addresses))
+                loads[concurrency] = asyncio.run(load_customers(running.rest_webhook, concurrency, turns, addresses))
                 print(
                     f"[{name}] {concurrency} concurrent: {loads[concurrency].turns_per_second:.1f} turns/s", flush=True
                 )
@@ -211,21 +211,27 @@ def stock_project(parent: Path) -> Path:
     return project
 
 
+def load_rows(concurrency: int, loads: Sequence[LoadResult]) -> List[Tuple[str, ...]]:
+    """Table rows of one concurrency level: turns/s, p50 and p99 latency, errors, one column per load."""
+    return [
+        (f"turns/s, {concurrency} concurrent", *[f"{load.turns_per_second:.1f}" for load in loads]),
+        (f"p50 latency ms, {concurrency} conc.", *[f"{load.percentile(0.5):.0f}" for load in loads]),
+        (f"p99 latency ms, {concurrency} conc.", *[f"{load.percentile(0.99):.0f}" for load in loads]),
+        (f"errors, {concurrency} concurrent", *[str(load.errors) for load in loads]),
+    ]
+
+
+def render(rows: Sequence[Tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
+
+
 def table(results: Sequence[BotResult]) -> str:
-    rows = [("", *[r.name for r in results])]
+    rows: List[Tuple[str, ...]] = [("", *[r.name for r in results])]
     rows.append(("training time (s)", *[f"{r.train_seconds:.0f}" for r in results]))
     rows.append(("start-up until ready (s)", *[f"{r.startup_seconds:.1f}" for r in results]))
     for concurrency in CONCURRENCY_LEVELS:
-        rows.append(
-            (f"turns/s, {concurrency} concurrent", *[f"{r.loads[concurrency].turns_per_second:.1f}" for r in results])
-        )
-        rows.append(
-            (f"p50 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.5):.0f}" for r in results])
-        )
-        rows.append(
-            (f"p99 latency ms, {concurrency} conc.", *[f"{r.loads[concurrency].percentile(0.99):.0f}" for r in results])
-        )
-        rows.append((f"errors, {concurrency} concurrent", *[str(r.loads[concurrency].errors) for r in results]))
+        rows += load_rows(concurrency, [r.loads[concurrency] for r in results])
     rows.append(("parse p50 latency ms, 1 at a time", *[f"{r.parse.percentile(0.5):.0f}" for r in results]))
     rows.append(("parse p99 latency ms, 1 at a time", *[f"{r.parse.percentile(0.99):.0f}" for r in results]))
     rows.append(("peak memory, all servers (MiB)", *[f"{r.peak_memory_mb:.0f}" for r in results]))
@@ -233,8 +239,7 @@ def table(results: Sequence[BotResult]) -> str:
         ours, stock = results
         ratio = ours.loads[8].turns_per_second / stock.loads[8].turns_per_second
         rows.append(("turns/s ratio at 8 concurrent", f"{ratio:.2f}x", "1.00x"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows)
+    return render(rows)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -263,11 +263,13 @@ backend rasa_sockets
   balance source
   hash-type consistent
   option httpchk GET /
+  http-response set-header X-Served-By %[srv_name]
 {rasa}
 
 backend rasa_rest
   balance roundrobin
   option httpchk GET /
+  http-response set-header X-Served-By %[srv_name]
 {rasa}
 
 frontend actions

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 from addons.action_server import SECRET_HEADER as ACTION_SECRET_HEADER
 from addons.action_server import SECRET_VARIABLE as ACTION_SECRET_VARIABLE
@@ -59,6 +59,24 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def consecutive_free_ports(count: int) -> int:
+    """The first of `count` consecutive ports that are free on 127.0.0.1 now."""
+    for base in range(21000, 60000, 97):
+        probes: List[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError("no free ports")
 
 
 def wait_until_up(urls: Sequence[str], timeout: float, processes: Sequence[subprocess.Popen] = ()) -> None:

@@ -3,7 +3,7 @@ agent in the console."""
 
 import queue
 import time
-from typing import List
+from typing import List, Optional
 
 import jwt
 import socketio
@@ -38,13 +38,15 @@ class WidgetCustomer:
 
     def __init__(self, rasa_url: str) -> None:
         self.received: queue.Queue[str] = queue.Queue()
-        confirmed: queue.Queue[str] = queue.Queue()
+        self.confirmations: queue.Queue[str] = queue.Queue()  # the session tokens the server confirms
         self.client = socketio.Client()
         self.client.on("bot_uttered", lambda message: self.received.put(message.get("text", "")))
-        self.client.on("session_confirm", confirmed.put)
+        self.session_id: Optional[str] = None
+        self.client.on("session_confirm", self.confirmations.put)
+        # On every connection, a reconnection too, the widget asks for its session again with the token it keeps.
+        self.client.on("connect", lambda: self.client.emit("session_request", {"session_id": self.session_id}))
         self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        self.client.emit("session_request", {"session_id": None})
-        self.session_id = confirmed.get(timeout=30)
+        self.session_id = self.confirmations.get(timeout=30)
         # The conversation the server chose, as the console shows it (the token names it; the test reads the
         # claim without the server's key).
         self.conversation_id = jwt.decode(self.session_id, options={"verify_signature": False})["cid"]

@@ -1,35 +1,25 @@
 """The production profile for real (tools.scaled): PostgreSQL, Redis, HAProxy, two Rasa processes, two action
 servers, the NLU worker and two console processes, one of which talks to Rasa process 2 only."""
 
+import json
 import shutil
-import socket
 import tempfile
+import urllib.request
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
 from tools.scaled import ScaledAssistant, ScaledSettings, start_scaled
 from tools.scaled_services import missing_packages
-from tools.servers import DEFAULT_MODEL, STAFFED_AGENT, add_agent, support_around_the_clock, wait_until_up
-
-
-def consecutive_free_ports(count: int) -> int:
-    """The first of `count` consecutive ports that are free on 127.0.0.1 now."""
-    for base in range(21000, 60000, 97):
-        probes: List[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                probe = socket.socket()
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError("no free ports")
+from tools.servers import (
+    DEFAULT_MODEL,
+    STAFFED_AGENT,
+    add_agent,
+    consecutive_free_ports,
+    support_around_the_clock,
+    wait_until_up,
+)
 
 
 class ScaledUnderTest:
@@ -37,6 +27,16 @@ class ScaledUnderTest:
         self.assistant = assistant
         self.console_url = assistant.console_url  # through the load balancer
         self.second_console_url = second_console_url  # talks to Rasa process 2 only
+
+    def events(self, conversation_id: str, instance: int = 1) -> List[Dict[str, Any]]:
+        """The conversation's events, as Rasa process `instance` reads them from the tracker store."""
+        assistant = self.assistant
+        url = f"{assistant.instance_url(instance)}/conversations/{conversation_id}/tracker"
+        with urllib.request.urlopen(f"{url}?token={assistant.api_token}", timeout=30) as response:
+            return list(json.load(response)["events"])
+
+    def user_texts(self, conversation_id: str) -> List[str]:
+        return [event["text"] for event in self.events(conversation_id) if event["event"] == "user"]
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,8 @@
 socket whichever Rasa process sends them, one conversation's turns never interleave, and one ticket has one
 owner however many consoles are asked at once."""
 
-import json
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import List
 
 import requests
 
@@ -13,13 +11,6 @@ from customer_care.agents import AgentDirectory
 from tests.e2e.conftest import ConsoleUser
 from tests.e2e.people import Agent, WidgetCustomer
 from tests.scaled.conftest import ScaledUnderTest
-
-
-def tracker(scaled: ScaledUnderTest, conversation_id: str, instance: int = 1) -> Dict[str, Any]:
-    assistant = scaled.assistant
-    url = f"{assistant.instance_url(instance)}/conversations/{conversation_id}/tracker?token={assistant.api_token}"
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.load(response)
 
 
 def test_an_agent_reply_sent_through_process_2_reaches_a_socket_on_process_1(scaled: ScaledUnderTest) -> None:
@@ -59,7 +50,7 @@ def test_twenty_messages_at_once_through_both_processes_make_twenty_whole_turns(
     with ThreadPoolExecutor(20) as pool:
         assert list(pool.map(send, range(20))) == [200] * 20
 
-    events = tracker(scaled, conversation_id, instance=2)["events"]
+    events = scaled.events(conversation_id, instance=2)
     said: List[str] = [event["text"] for event in events if event["event"] == "user"]
     assert sorted(said) == sorted(texts)  # each message stored once
     stamps = [event["timestamp"] for event in events]

@@ -10,8 +10,8 @@ from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from addons.lock_store import AtomicRedisLockStore
-from tests.scaled.conftest import consecutive_free_ports
 from tools.scaled_services import LocalRedis, missing_packages
+from tools.servers import consecutive_free_ports
 
 
 @pytest.fixture(scope="module")
