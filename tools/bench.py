@@ -60,6 +60,17 @@ class LoadResult:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
+    def summary(self) -> Dict[str, float]:
+        """The figures of the JSON results."""
+        return {
+            "turns": self.turns,
+            "seconds": self.seconds,
+            "turns_per_second": self.turns_per_second,
+            "p50_ms": self.percentile(0.5),
+            "p99_ms": self.percentile(0.99),
+            "errors": self.errors,
+        }
+
 
 @dataclass
 class BotResult:
@@ -242,6 +253,12 @@ def table(results: Sequence[BotResult]) -> str:
     return render(rows)
 
 
+def write_results(path: Path, document: Dict[str, object]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1))
+    print(f"\n(written to {path})")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--turns", type=int, default=280, help="measured turns per concurrency level")
@@ -278,39 +295,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print()
     print(f"Benchmark on {cores} cores (REST channel, same {len(SCRIPT)}-message customer script for both bots)")
     print(table(results))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
-        json.dumps(
+    document = {
+        "cores": cores,
+        "memory_gib": round(memory_gib, 1),
+        "results": [
             {
-                "cores": cores,
-                "memory_gib": round(memory_gib, 1),
-                "results": [
-                    {
-                        **{k: v for k, v in asdict(r).items() if k not in ("loads", "parse")},
-                        "parse": {
-                            "p50_ms": r.parse.percentile(0.5),
-                            "p99_ms": r.parse.percentile(0.99),
-                            "errors": r.parse.errors,
-                        },
-                        "loads": {
-                            c: {
-                                "turns": load.turns,
-                                "seconds": load.seconds,
-                                "turns_per_second": load.turns_per_second,
-                                "p50_ms": load.percentile(0.5),
-                                "p99_ms": load.percentile(0.99),
-                                "errors": load.errors,
-                            }
-                            for c, load in r.loads.items()
-                        },
-                    }
-                    for r in results
-                ],
-            },
-            indent=1,
-        )
-    )
-    print(f"\n(written to {args.json})")
+                **{k: v for k, v in asdict(r).items() if k not in ("loads", "parse")},
+                "parse": {
+                    "p50_ms": r.parse.percentile(0.5),
+                    "p99_ms": r.parse.percentile(0.99),
+                    "errors": r.parse.errors,
+                },
+                "loads": {c: load.summary() for c, load in r.loads.items()},
+            }
+            for r in results
+        ],
+    }
+    write_results(args.json, document)
     return 0
 
 

@@ -11,7 +11,6 @@ figure: what one core's worth of this machine serves, to multiply out for a bigg
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import sys
@@ -23,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import psutil
 
 from customer_care.settings import PROJECT_ROOT
-from tools.bench import SCRIPT, LoadResult, load_customers, load_rows, render
+from tools.bench import SCRIPT, LoadResult, load_customers, load_rows, render, write_results
 from tools.scaled import ScaledAssistant, ScaledSettings, start_scaled
 from tools.scaled_services import require_packages
 from tools.servers import DEFAULT_MODEL, client_addresses, consecutive_free_ports, free_port
@@ -157,33 +156,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if 1 in by_instances and 2 in by_instances:
         efficiency = by_instances[2].loads[busiest].turns_per_second / by_instances[1].loads[busiest].turns_per_second
         print(f"\nScaling 1 -> 2 Rasa processes at {busiest} concurrent: {efficiency:.2f}x (ideal 2.00x)")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
-        json.dumps(
+    document = {
+        "cores": cores,
+        "results": [
             {
-                "cores": cores,
-                "results": [
-                    {
-                        "rasa_instances": r.rasa_instances,
-                        "loads": {
-                            c: {
-                                "turns": load.turns,
-                                "turns_per_second": load.turns_per_second,
-                                "p50_ms": load.percentile(0.5),
-                                "p99_ms": load.percentile(0.99),
-                                "errors": load.errors,
-                                "cpu_seconds_per_turn": r.cpu_seconds_per_turn[c],
-                            }
-                            for c, load in r.loads.items()
-                        },
-                    }
-                    for r in results
-                ],
-            },
-            indent=1,
-        )
-    )
-    print(f"(written to {args.json})")
+                "rasa_instances": r.rasa_instances,
+                "loads": {
+                    c: {**load.summary(), "cpu_seconds_per_turn": r.cpu_seconds_per_turn[c]}
+                    for c, load in r.loads.items()
+                },
+            }
+            for r in results
+        ],
+    }
+    write_results(args.json, document)
     return 0
 
 
