@@ -290,6 +290,10 @@ def start_scaled(settings: ScaledSettings, timeout: float = 300) -> ScaledAssist
             LARKSPUR_DEMO_SIGN_IN=os.environ.get("LARKSPUR_DEMO_SIGN_IN", "1"),
             # Sanic takes the client's address from the X-Forwarded-For HAProxy adds (one proxy in front).
             SANIC_PROXIES_COUNT="1",
+            # A turn's lock outlives a process killed in the middle of it by this many seconds (Rasa's default is
+            # 60): the customer of that turn waits at most this long; a turn slower than this could overlap the
+            # conversation's next one.
+            TICKET_LOCK_LIFETIME=os.environ.get("TICKET_LOCK_LIFETIME", "20"),
             **{
                 SOCKETIO_REDIS_URL_VARIABLE: assistant.redis_url,
                 ACTION_SECRET_VARIABLE: secrets.token_urlsafe(24),

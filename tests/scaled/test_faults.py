@@ -11,6 +11,8 @@ from connectors.limits import UNAVAILABLE
 from tests.e2e.people import WidgetCustomer
 from tests.scaled.conftest import ScaledUnderTest
 
+CLOSED = -1  # a request whose connection the balancer closed without an answer
+
 
 def say(scaled: ScaledUnderTest, sender: str, text: str, timeout: float = 60) -> List[str]:
     response = requests.post(
@@ -67,8 +69,10 @@ def test_a_rasa_process_killed_under_load(scaled: ScaledUnderTest) -> None:
                     json={"sender": sender, "message": "what payment methods do you accept?"},
                     timeout=60,
                 ).status_code
+            except requests.ConnectionError:
+                status = CLOSED  # the connection ended without an answer: the client knows at once
             except requests.RequestException:
-                status = 0
+                status = 0  # a timeout: the hang this test is here to catch
             results.append((sent, time.monotonic(), status))
 
     try:
@@ -78,8 +82,8 @@ def test_a_rasa_process_killed_under_load(scaled: ScaledUnderTest) -> None:
         for thread in threads:
             thread.start()
         time.sleep(3)
-        killed_at = time.monotonic()
         assistant.kill(victim)
+        killed_at = time.monotonic()  # the process is gone: what was sent before is in flight, after it is not
         time.sleep(8)
         stop.set()
         for thread in threads:
@@ -87,8 +91,9 @@ def test_a_rasa_process_killed_under_load(scaled: ScaledUnderTest) -> None:
 
         after_kill = [(sent, status) for sent, _, status in results if sent > killed_at]
         in_flight = [status for sent, answered, status in results if sent <= killed_at < answered]
-        assert after_kill and all(status == 200 for _, status in after_kill), after_kill
-        assert all(status in (200, 502, 503) for status in in_flight), in_flight  # a clear error, or answered
+        refused = [(round(sent - killed_at, 3), status) for sent, status in after_kill if status != 200]
+        assert after_kill and not refused, refused  # (seconds after the kill it was sent, status)
+        assert all(status in (200, 502, 503, CLOSED) for status in in_flight), in_flight  # answered, or an error
 
         # The widget reconnects (to the other process), asks for its session again and the chat goes on.
         customer.confirmations.get(timeout=30)
