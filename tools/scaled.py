@@ -164,10 +164,6 @@ class ScaledAssistant:
     def care_database_url(self) -> str:
         return f"{self.postgres_url}/{DATABASES[2]}"
 
-    @property
-    def tracker_database_url(self) -> str:
-        return f"{self.postgres_url}/{DATABASES[0]}"
-
     def log(self, name: str) -> str:
         path = self.settings.work_dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
